@@ -1,0 +1,272 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import CenterKind, CenterStatus, DocumentKind, StaffPosition
+
+DIRECTOR_TERM_YEARS = 5
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Center(TimestampedModel):
+    """A non-school education center in the Department's register.
+
+    `status`, `current_licence` and `search_text` are derived by
+    centers.services.center_refresh from the documents, never typed by hand.
+    """
+
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT,
+        related_name="province_centers", limit_choices_to={"level": "province"},
+    )
+    commune = models.ForeignKey(
+        "geo.AdministrativeUnit", verbose_name=_("xã/phường"), on_delete=models.PROTECT,
+        related_name="commune_centers", limit_choices_to={"level": "commune"},
+    )
+    code = models.CharField(_("mã trung tâm"), max_length=30)
+    name = models.CharField(_("tên trung tâm"), max_length=255)
+    kind = models.CharField(_("loại hình"), max_length=20, choices=CenterKind.choices)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=CenterStatus.choices, default=CenterStatus.OPERATING,
+    )
+    street = models.CharField(_("số nhà, đường, thôn/xóm"), max_length=255, blank=True)
+    address_as_printed = models.CharField(
+        _("địa chỉ ghi trên quyết định"), max_length=400, blank=True,
+        help_text=_("Ghi đúng như trên quyết định, kể cả tên huyện trước 1/7/2025."),
+    )
+    investor_name = models.CharField(_("chủ đầu tư"), max_length=255, blank=True)
+    investor_tax_code = models.CharField(_("mã số thuế chủ đầu tư"), max_length=20, blank=True)
+    founding_authority = models.CharField(_("cơ quan, tổ chức thành lập"), max_length=255, blank=True)
+    managing_authority = models.CharField(_("cơ quan quản lý trực tiếp"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("trang web"), blank=True)
+    current_licence = models.ForeignKey(
+        "LicenceDocument", verbose_name=_("giấy phép hiện hành"), null=True, blank=True,
+        editable=False, on_delete=models.SET_NULL, related_name="+",
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_text", "current_licence", "updated_at"])
+
+    class Meta:
+        verbose_name = _("trung tâm")
+        verbose_name_plural = _("trung tâm")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="center_code_unique_in_province"),
+        ]
+        indexes = [
+            models.Index(fields=["province", "kind", "status"]),
+            models.Index(fields=["province", "name", "id"]),
+            models.Index(fields=["commune", "name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        """The current address: street, commune and province."""
+        parts = [self.street, self.commune.full_name, self.province.full_name]
+        return ", ".join(p for p in parts if p)
+
+    def clean(self):
+        if self.commune_id and self.province_id and self.commune.parent_id != self.province_id:
+            raise ValidationError({"commune": _("Xã/phường không thuộc tỉnh/thành phố đã chọn.")})
+
+
+class LicenceDocument(TimestampedModel):
+    """A decision or certificate in a center's file: establishment, licence, amendment,
+    suspension, resumption, revocation or dissolution."""
+
+    center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("loại văn bản"), max_length=30, choices=DocumentKind.choices)
+    number = models.CharField(_("số, ký hiệu"), max_length=60, help_text=_("Ví dụ: 12/QĐ-SGDĐT"))
+    signed_on = models.DateField(_("ngày ký"))
+    issuer = models.CharField(
+        _("cơ quan cấp"), max_length=255,
+        help_text=_("Ghi như trên văn bản, ví dụ: Sở GDĐT Bắc Giang (trước sáp nhập)."),
+    )
+    valid_until = models.DateField(
+        _("hiệu lực đến"), null=True, blank=True,
+        help_text=_("Để trống nếu không thời hạn. Với quyết định đình chỉ: ngày hết thời hạn đình chỉ."),
+    )
+    scope = models.TextField(_("phạm vi, nội dung"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("văn bản pháp lý")
+        verbose_name_plural = _("văn bản pháp lý")
+        ordering = ["-signed_on", "-id"]
+        indexes = [models.Index(fields=["center", "signed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.signed_on:%d/%m/%Y})"
+
+    def clean(self):
+        if self.valid_until and self.signed_on and self.valid_until < self.signed_on:
+            raise ValidationError({"valid_until": _("Ngày hết hiệu lực phải sau ngày ký.")})
+        if self.signed_on and self.signed_on > datetime.date.today() + datetime.timedelta(days=1):
+            raise ValidationError({"signed_on": _("Ngày ký không được ở tương lai.")})
+
+
+class StatusChange(models.Model):
+    """A dated, attributed change of a center's status, tied to the decision behind it."""
+
+    center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(_("trạng thái cũ"), max_length=20, choices=CenterStatus.choices, blank=True)
+    new_status = models.CharField(_("trạng thái mới"), max_length=20, choices=CenterStatus.choices)
+    effective_on = models.DateField(_("ngày hiệu lực"))
+    document = models.ForeignKey(
+        LicenceDocument, verbose_name=_("căn cứ văn bản"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="status_changes",
+    )
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thay đổi trạng thái")
+        verbose_name_plural = _("thay đổi trạng thái")
+        ordering = ["-effective_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_new_status_display()} ({self.effective_on:%d/%m/%Y})"
+
+
+class Location(TimestampedModel):
+    """A teaching location or branch the center is permitted to use."""
+
+    center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="locations")
+    address = models.CharField(_("địa chỉ"), max_length=400)
+    commune = models.ForeignKey(
+        "geo.AdministrativeUnit", verbose_name=_("xã/phường"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "commune"},
+    )
+    document = models.ForeignKey(
+        LicenceDocument, verbose_name=_("căn cứ văn bản"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="locations",
+    )
+    is_active = models.BooleanField(_("đang sử dụng"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("địa điểm đặt lớp")
+        verbose_name_plural = _("địa điểm đặt lớp")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Director(TimestampedModel):
+    """A director of a center with the decision recognising the title (5-year term).
+
+    One current director per center (ended_on empty); earlier ones are kept as history.
+    """
+
+    center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="directors")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    recognition_number = models.CharField(_("số quyết định công nhận"), max_length=60, blank=True)
+    recognition_date = models.DateField(_("ngày công nhận"), null=True, blank=True)
+    recognition_issuer = models.CharField(_("cơ quan công nhận"), max_length=255, blank=True)
+    term_end = models.DateField(
+        _("hết nhiệm kỳ"), null=True, blank=True,
+        help_text=_("Để trống: tự tính 5 năm kể từ ngày công nhận."),
+    )
+    started_on = models.DateField(_("bắt đầu giữ chức"), null=True, blank=True)
+    ended_on = models.DateField(_("thôi giữ chức"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("giám đốc")
+        verbose_name_plural = _("giám đốc")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center"], condition=models.Q(ended_on__isnull=True),
+                name="one_current_director_per_center",
+                violation_error_message=_("Trung tâm đã có giám đốc đương nhiệm; hãy nhập ngày thôi giữ chức của người trước."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self):
+        if self.recognition_date and not self.term_end:
+            self.term_end = add_years(self.recognition_date, DIRECTOR_TERM_YEARS)
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("Ngày thôi giữ chức phải sau ngày bắt đầu.")})
+
+    def is_recognised(self, on: datetime.date) -> bool:
+        return bool(self.recognition_number) and (self.term_end is None or self.term_end >= on)
+
+
+class Staff(TimestampedModel):
+    """A teacher or staff member; foreign teachers carry a work permit or an exemption."""
+
+    center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="staff")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    position = models.CharField(_("vị trí"), max_length=20, choices=StaffPosition.choices, default=StaffPosition.TEACHER)
+    qualifications = models.CharField(_("trình độ, chứng chỉ"), max_length=255, blank=True)
+    is_foreign = models.BooleanField(_("người nước ngoài"), default=False)
+    nationality = models.CharField(_("quốc tịch"), max_length=80, blank=True)
+    work_permit_number = models.CharField(_("số giấy phép lao động"), max_length=60, blank=True)
+    work_permit_issuer = models.CharField(_("nơi cấp giấy phép lao động"), max_length=255, blank=True)
+    work_permit_valid_until = models.DateField(_("giấy phép lao động hết hạn"), null=True, blank=True)
+    work_permit_exempt = models.BooleanField(_("miễn giấy phép lao động"), default=False)
+    is_active = models.BooleanField(_("đang làm việc"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nhân sự")
+        verbose_name_plural = _("nhân sự")
+        ordering = ["full_name", "id"]
+        indexes = [models.Index(fields=["center", "is_foreign", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self):
+        if self.is_foreign:
+            if not self.nationality:
+                raise ValidationError({"nationality": _("Giáo viên người nước ngoài cần ghi quốc tịch.")})
+            if not self.work_permit_exempt and not (self.work_permit_number and self.work_permit_valid_until):
+                raise ValidationError(
+                    {"work_permit_number": _("Cần số và hạn giấy phép lao động, hoặc đánh dấu được miễn.")}
+                )
+
+    def work_permit_valid(self, on: datetime.date) -> bool:
+        if not self.is_foreign or self.work_permit_exempt:
+            return True
+        return bool(self.work_permit_valid_until and self.work_permit_valid_until >= on)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

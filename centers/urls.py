@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import excel, registry
+
+app_name = "centers"
+
+urlpatterns = [
+    path("", registry.CenterListView.as_view(), name="center_list"),
+    path("new/", registry.CenterCreateView.as_view(), name="center_create"),
+    path("<int:pk>/", registry.CenterDetailView.as_view(), name="center_detail"),
+    path("<int:pk>/edit/", registry.CenterUpdateView.as_view(), name="center_update"),
+    path("<int:pk>/admin/", registry.center_admin_redirect, name="center_admin"),
+    path("<int:center_pk>/staff/new/", registry.StaffCreateView.as_view(), name="staff_create"),
+    path("<int:center_pk>/staff/<int:pk>/edit/", registry.StaffUpdateView.as_view(), name="staff_update"),
+    path("export.xlsx", excel.center_export_xlsx, name="center_export_xlsx"),
+    path("export.csv", excel.center_export_csv, name="center_export_csv"),
+    path("import/", excel.CenterImportView.as_view(), name="center_import"),
+    path("import/template.xlsx", excel.center_import_template, name="center_import_template"),
+    path("import/<int:pk>/", excel.CenterImportStatusView.as_view(), name="center_import_status"),
+]

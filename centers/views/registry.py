@@ -1,0 +1,166 @@
+"""Registry pages. Every queryset starts from centers.selectors, so another scope's
+object is a 404; an action the role may not take is a 403 (accounts.permissions)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+from accounts.permissions import can_edit_center_records, can_manage_registry, require
+
+from ..choices import CenterStatus, LicenceState
+from ..filters import CenterFilterSet
+from ..forms import CenterContactForm, CenterForm, StaffForm
+from ..models import Center, Staff
+from ..selectors import center_get, center_list, center_timeline, scoped
+
+
+class CenterListView(LoginRequiredMixin, FilterView):
+    filterset_class = CenterFilterSet
+    template_name = "centers/center_list.html"
+    paginate_by = 50
+    context_object_name = "centers"
+
+    def get_queryset(self):
+        return center_list(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        context["can_manage"] = can_manage_registry(self.request.user)
+        return context
+
+
+class CenterAccessMixin(LoginRequiredMixin):
+    """Loads the center from the user's scope (404 outside it) into self.center."""
+
+    center_kwarg = "pk"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.center = center_get(request.user, kwargs[self.center_kwarg])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CenterDetailView(CenterAccessMixin, DetailView):
+    template_name = "centers/center_detail.html"
+    context_object_name = "center"
+
+    def get_object(self, queryset=None):
+        return self.center
+
+    def get_context_data(self, **kwargs):
+        center = self.center
+        user = self.request.user
+        return super().get_context_data(
+            timeline=center_timeline(center),
+            documents=center.documents.all(),
+            locations=center.locations.select_related("commune"),
+            directors=center.directors.all(),
+            staff=center.staff.all(),
+            can_edit=can_edit_center_records(user, center),
+            can_manage=can_manage_registry(user),
+            licence_state_label=LicenceState(center.licence_state).label,
+            licence_badge=LicenceState.badge(center.licence_state),
+            status_badge=CenterStatus.badge(center.status),
+            **kwargs,
+        )
+
+
+class CenterCreateView(LoginRequiredMixin, CreateView):
+    model = Center
+    form_class = CenterForm
+    template_name = "centers/center_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require(can_manage_registry(request.user) and bool(request.user.province_id))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "province": self.request.user.province}
+
+    def form_valid(self, form):
+        from ..services import center_refresh
+
+        response = super().form_valid(form)
+        center_refresh(self.object)
+        messages.success(self.request, _("Đã thêm trung tâm vào sổ đăng ký."))
+        return response
+
+    def get_success_url(self):
+        return reverse("centers:center_detail", args=[self.object.pk])
+
+
+class CenterUpdateView(CenterAccessMixin, UpdateView):
+    """Staff edit the whole record; a director (or the commune for its community
+    centers) edits the contacts only."""
+
+    template_name = "centers/center_form.html"
+
+    def get_object(self, queryset=None):
+        require(can_edit_center_records(self.request.user, self.center))
+        return self.center
+
+    def get_form_class(self):
+        return CenterForm if can_manage_registry(self.request.user) else CenterContactForm
+
+    def form_valid(self, form):
+        from ..services import center_refresh
+
+        response = super().form_valid(form)
+        center_refresh(self.object)
+        messages.success(self.request, _("Đã lưu thay đổi."))
+        return response
+
+    def get_success_url(self):
+        return reverse("centers:center_detail", args=[self.center.pk])
+
+
+class StaffEditMixin(CenterAccessMixin):
+    center_kwarg = "center_pk"
+    model = Staff
+    form_class = StaffForm
+    template_name = "centers/staff_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(center=self.center, **kwargs)
+
+    def get_success_url(self):
+        return reverse("centers:center_detail", args=[self.center.pk]) + "#staff"
+
+    def form_valid(self, form):
+        form.instance.center = self.center
+        messages.success(self.request, _("Đã lưu hồ sơ nhân sự."))
+        return super().form_valid(form)
+
+
+class StaffCreateView(StaffEditMixin, CreateView):
+    def get_form(self, form_class=None):
+        require(can_edit_center_records(self.request.user, self.center))
+        return super().get_form(form_class)
+
+
+class StaffUpdateView(StaffEditMixin, UpdateView):
+    def get_object(self, queryset=None):
+        staff = get_object_or_404(scoped(Staff.objects.all(), self.request.user), pk=self.kwargs["pk"], center=self.center)
+        require(can_edit_center_records(self.request.user, self.center))
+        return staff
+
+
+def center_admin_redirect(request, pk):
+    """Staff jump from a portal page to the same center in the web admin."""
+    require(can_manage_registry(request.user))
+    center = center_get(request.user, pk)
+    return redirect("admin:centers_center_change", center.pk)

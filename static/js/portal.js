@@ -1,0 +1,16 @@
+// Small behaviours kept out of the templates so the CSP can forbid inline scripts.
+document.addEventListener("DOMContentLoaded", function () {
+  // Progress bars take their width from data-progress (inline styles are blocked by CSP).
+  document.querySelectorAll("[data-progress]").forEach(function (bar) {
+    bar.style.width = bar.dataset.progress + "%";
+  });
+  // Filter selects submit their form at once.
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+});
+document.body.addEventListener("htmx:afterSwap", function (event) {
+  event.detail.target.querySelectorAll("[data-progress]").forEach(function (bar) {
+    bar.style.width = bar.dataset.progress + "%";
+  });
+});
