@@ -270,3 +270,77 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def import_upload_to(instance: "CenterImport", filename: str) -> str:
+    """A random name under MEDIA_ROOT/imports/: the uploader's file name is never used as a
+    path (it may hold "../" or clash with another upload); it is kept in original_name."""
+    import uuid
+
+    from django.utils import timezone
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    suffix = f".{suffix}" if suffix in {"xlsx", "csv"} else ""
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class CenterImport(models.Model):
+    """One registry import too large to run inside a request: the uploaded file (private,
+    under MEDIA_ROOT), who sent it for which department, and how far the Celery task got.
+
+    The file is deleted by centers.tasks.center_import_purge_task after a few days; the
+    row stays as the record of what was imported.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ xử lý")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Không thành công")
+
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", verbose_name=_("tỉnh/thành phố"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "province"},
+        help_text=_("Sở thực hiện việc nhập; để trống khi quản trị hệ thống nhập cho nhiều tỉnh."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    file = models.FileField(_("tệp"), upload_to=import_upload_to, max_length=255, blank=True)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    valid_only = models.BooleanField(_("chỉ nhập các dòng hợp lệ"), default=False)
+    total_rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    processed_rows = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
+    created = models.PositiveIntegerField(_("số trung tâm thêm mới"), default=0)
+    updated = models.PositiveIntegerField(_("số trung tâm cập nhật"), default=0)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập trung tâm")
+        verbose_name_plural = _("lượt nhập trung tâm")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("centers:center_import_status", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.views import home
 
+from .admin import site as admin_site
 from .views import healthz
 
 urlpatterns = [
@@ -11,5 +13,6 @@ urlpatterns = [
     path("centers/", include("centers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
 ]

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
@@ -16,6 +16,9 @@ def _redis_state() -> str:
         return "down"
 
 
+# Outside ATOMIC_REQUESTS: opening the request's transaction would fail first when the
+# database is down, and the check would answer 500 instead of its own 503.
+@transaction.non_atomic_requests
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 while the database answers; Redis is reported but never fails the check,

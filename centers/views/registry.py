@@ -2,6 +2,7 @@
 object is a 404; an action the role may not take is a 403 (accounts.permissions)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -159,8 +160,10 @@ class StaffUpdateView(StaffEditMixin, UpdateView):
         return staff
 
 
+@login_required
 def center_admin_redirect(request, pk):
     """Staff jump from a portal page to the same center in the web admin."""
-    require(can_manage_registry(request.user))
+    # Scope first, like every object page: another scope's center is a 404, not a 403.
     center = center_get(request.user, pk)
+    require(can_manage_registry(request.user))
     return redirect("admin:centers_center_change", center.pk)

@@ -1,0 +1,505 @@
+"""The registry in the web admin: what department staff keep up to date every day.
+
+Scoping (querysets, 404 outside the province, foreign-key choices, autocompletes) comes
+from edu_portal.admin.ScopedAdminMixin. What a document means for its center (status,
+current licence, search text) is decided by centers.services, called from here after
+every save, never re-implemented.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
+from geo.models import AdministrativeUnit
+
+from .choices import CenterStatus, LicenceState
+from .forms import NfcMixin
+from .models import Center, CenterImport, Director, LicenceDocument, Location, Staff, StatusChange
+from .selectors import licence_state_q, with_licence_state
+from .services import center_refresh, centers_refresh, licence_document_recorded
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ONE_CURRENT_DIRECTOR = _(
+    "Trung tâm đã có giám đốc đương nhiệm; hãy nhập ngày thôi giữ chức của người trước."
+)
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+# Typed without a scheme, a website is taken as https (Django 6's default, asked for now).
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def badge(label, tone: str):
+    return format_html('<span class="edu-badge edu-badge-{}">{}</span>', tone, label)
+
+
+# Changelist filters
+
+
+class LicenceStateFilter(admin.SimpleListFilter):
+    """The derived licence state, with the same rule as the portal (licence_state_q)."""
+
+    title = _("tình trạng giấy phép")
+    parameter_name = "licence"
+
+    def lookups(self, request, model_admin):
+        return LicenceState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in LicenceState.values:
+            return queryset.filter(licence_state_q(self.value()))
+        return queryset
+
+
+class ProvinceFilter(admin.SimpleListFilter):
+    """Superusers only: department staff have a single province."""
+
+    title = _("tỉnh/thành phố")
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        provinces = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE)
+        return [(str(p.pk), p.full_name) for p in provinces.order_by("name_folded")]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(province_id=self.value())
+        return queryset
+
+
+class CommuneFilter(admin.SimpleListFilter):
+    """Communes of the user's province (for a superuser: of the province filtered on).
+
+    One query on the unit table; RelatedOnlyFieldListFilter would scan the centers to find
+    the communes in use, and a plain related filter would list the whole country."""
+
+    title = _("xã/phường")
+    parameter_name = "commune"
+
+    def lookups(self, request, model_admin):
+        user = request.user
+        if user.is_superuser:
+            province_id = request.GET.get(ProvinceFilter.parameter_name, "")
+        else:
+            province_id = str(user.province_id or "")
+        if not province_id.isdigit():
+            return []
+        communes = AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
+        ).only("pk", "name", "unit_type").order_by("name_folded")
+        return [(str(c.pk), c.full_name) for c in communes]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(commune_id=self.value())
+        return queryset
+
+
+class CurrentDirectorFilter(admin.SimpleListFilter):
+    title = _("đương nhiệm")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Đang giữ chức")), ("no", _("Đã thôi giữ chức"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(ended_on__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(ended_on__isnull=False)
+        return queryset
+
+
+# Forms
+
+
+def https_formfield(db_field, **kwargs):
+    """Form fields of a form class built outside the admin's own callback (Django's admin
+    subclasses the form once more): websites typed without a scheme are https too."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class CenterAdminForm(NfcMixin, forms.ModelForm):
+    class Meta:
+        model = Center
+        fields = "__all__"
+        formfield_callback = https_formfield
+        help_texts = {
+            "status": _(
+                "Chỉ chọn khi thêm mới. Sau đó trạng thái thay đổi theo văn bản: nhập quyết định "
+                "đình chỉ, cho hoạt động trở lại, thu hồi hoặc giải thể ở mục văn bản pháp lý."
+            ),
+            "code": _("Duy nhất trong tỉnh; tự chuyển thành chữ in hoa."),
+        }
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class LocationAdminForm(NfcMixin, forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        document, center = cleaned.get("document"), cleaned.get("center")
+        if document is not None and center is not None and document.center_id != center.pk:
+            raise ValidationError({"document": _("Văn bản này thuộc trung tâm khác.")})
+        return cleaned
+
+
+class DirectorAdminForm(NfcMixin, forms.ModelForm):
+    class Meta:
+        model = Director
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        # On a change page the center is read-only, hence left out of the form, and Django
+        # then skips the one-current-director constraint: check it here instead of
+        # letting the database answer with an IntegrityError.
+        if "center" not in self.fields and self.instance.center_id and not cleaned.get("ended_on"):
+            others = Director.objects.filter(center_id=self.instance.center_id, ended_on__isnull=True)
+            if others.exclude(pk=self.instance.pk).exists():
+                raise ValidationError(ONE_CURRENT_DIRECTOR)
+        return cleaned
+
+
+class DirectorInlineFormSet(BaseInlineFormSet):
+    """One current director per center, checked across the whole formset.
+
+    Per form, the database constraint is not validated inside an inline (the center is the
+    parent) and would end as an IntegrityError; checking the formset also lets staff end
+    the previous director's term and add the new one in the same save."""
+
+    def clean(self):
+        super().clean()
+        current = [
+            form for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form) and not form.cleaned_data.get("ended_on")
+        ]
+        if len(current) > 1:
+            raise ValidationError(ONE_CURRENT_DIRECTOR)
+
+
+# Inlines of the center page
+
+
+class LicenceDocumentInline(ScopedInlineMixin, admin.TabularInline):
+    model = LicenceDocument
+    fields = ("kind", "number", "signed_on", "issuer", "valid_until", "scope")
+    extra = 0
+    show_change_link = True
+    formfield_overrides = SMALL_TEXTAREA
+    verbose_name_plural = _("Văn bản pháp lý (thành lập, cấp phép, điều chỉnh, đình chỉ, thu hồi, giải thể)")
+
+
+class LocationInline(ScopedInlineMixin, admin.TabularInline):
+    model = Location
+    form = LocationAdminForm
+    fields = ("address", "commune", "document", "is_active")
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        province_id = obj.province_id if obj is not None else request.user.province_id
+        narrowed = {
+            # Only this center's own decisions can be the basis of one of its locations,
+            # and its teaching locations are in its own province.
+            "document": obj.documents.all() if obj is not None else LicenceDocument.objects.none(),
+            "commune": AdministrativeUnit.objects.filter(
+                level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
+            ).order_by("name_folded"),
+        }
+        for name, queryset in narrowed.items():
+            field = formset.form.base_fields.get(name)
+            if field is not None:
+                field.queryset = queryset
+                # Evaluated once for the page: each row's <select> would otherwise run
+                # its own query (forms copy the field, choices included).
+                field.choices = list(iter(field.choices))  # iter(): no COUNT query first
+        return formset
+
+
+class DirectorInline(ScopedInlineMixin, admin.StackedInline):
+    model = Director
+    formset = DirectorInlineFormSet
+    fields = (
+        ("full_name", "birth_date"), ("phone", "email"),
+        ("recognition_number", "recognition_date", "recognition_issuer"),
+        ("started_on", "term_end", "ended_on"),
+    )
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = _("Giám đốc (một người đương nhiệm; người trước ghi ngày thôi giữ chức)")
+
+
+class StaffInline(ScopedInlineMixin, admin.TabularInline):
+    model = Staff
+    fields = (
+        "full_name", "position", "qualifications", "is_foreign", "nationality",
+        "work_permit_number", "work_permit_valid_until", "work_permit_exempt", "is_active",
+    )
+    extra = 0
+    show_change_link = True
+
+
+class StatusChangeInline(ReadOnlyMixin, ScopedInlineMixin, admin.TabularInline):
+    model = StatusChange
+    fields = readonly_fields = (
+        "effective_on", "old_status", "new_status", "document", "reason", "recorded_by", "recorded_at",
+    )
+    extra = 0
+    verbose_name_plural = _("Lịch sử trạng thái (ghi tự động theo văn bản)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document", "recorded_by")
+
+
+# The registry
+
+
+@admin.register(Center, site=site)
+class CenterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = CenterAdminForm
+    # A center leaves the register by a dissolution or revocation decision, keeping its
+    # file; deleting one is left to superusers (mistaken duplicates).
+    department_actions = frozenset({"view", "add", "change"})
+    province_field = "province"
+    folded_search_field = "search_text"
+    search_fields = ("search_text",)
+    search_help_text = _(
+        "Tìm theo mã, tên, địa chỉ, chủ đầu tư, giám đốc hoặc số văn bản; gõ không dấu cũng được."
+    )
+    list_display = (
+        "code", "name", "kind", "commune", "licence_state_badge", "status_badge", "current_licence_number",
+    )
+    list_display_links = ("code", "name")
+    history_list_display = ("status",)
+    list_select_related = ("commune", "current_licence")
+    list_per_page = 50
+    # 20,000 centers nationally: no second COUNT over the unfiltered table, no facet counts.
+    # The one COUNT left needs no paginator of our own: Django drops the licence-state
+    # annotation from it and the planner drops the join that remains (on a primary key),
+    # leaving `COUNT(*) ... WHERE province_id = ...` on the (province, ...) indexes.
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    autocomplete_fields = ("commune",)
+    formfield_overrides = URL_HTTPS
+    actions = ("export_xlsx",)
+    inlines = (LicenceDocumentInline, DirectorInline, LocationInline, StaffInline, StatusChangeInline)
+    readonly_fields = ("current_licence", "licence_state_badge", "created_at", "updated_at")
+    fieldsets = (
+        (_("Thông tin chung"), {"fields": ("province", "code", "name", "kind", "status")}),
+        (_("Địa chỉ"), {"fields": ("commune", "street", "address_as_printed")}),
+        (
+            _("Chủ đầu tư, cơ quan quản lý"),
+            {"fields": ("investor_name", "investor_tax_code", "founding_authority", "managing_authority")},
+        ),
+        (_("Liên hệ"), {"fields": ("phone", "email", "website")}),
+        (
+            _("Giấy phép hiện hành"),
+            {
+                "fields": ("current_licence", "licence_state_badge", "created_at", "updated_at"),
+                "description": _("Tự xác định từ các văn bản pháp lý bên dưới; không nhập tay."),
+            },
+        ),
+    )
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_queryset(self, request):
+        # No select_related here: the changelist applies list_select_related only to a
+        # queryset that has none yet.
+        return with_licence_state(super().get_queryset(request))
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return ("province", *self.list_display)
+        return self.list_display
+
+    def get_list_select_related(self, request):
+        if request.user.is_superuser:
+            return ("province", *self.list_select_related)
+        return self.list_select_related
+
+    def get_list_filter(self, request):
+        filters = ("kind", "status", LicenceStateFilter, CommuneFilter)
+        return (ProvinceFilter, *filters) if request.user.is_superuser else filters
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = self.readonly_fields
+        # Status follows the documents (centers.services); set by hand only at creation.
+        return (*readonly, "status") if obj is not None else readonly
+
+    def view_on_site(self, obj):
+        return reverse("centers:center_detail", args=[obj.pk])
+
+    @admin.display(description=_("tình trạng giấy phép"), ordering="licence_state")
+    def licence_state_badge(self, obj):
+        state = getattr(obj, "licence_state", None)
+        if state is None:  # the add page: nothing derived yet
+            return "—"
+        return badge(LicenceState(state).label, LicenceState.badge(state))
+
+    @admin.display(description=_("trạng thái"), ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.get_status_display(), CenterStatus.badge(obj.status))
+
+    @admin.display(description=_("số giấy phép hiện hành"), ordering="current_licence__number")
+    def current_licence_number(self, obj):
+        return obj.current_licence.number if obj.current_licence_id else "—"
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is LicenceDocument:
+            touched = [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]
+            # Oldest first: a suspension entered with the licence before it must win.
+            for document in sorted(touched, key=lambda d: (d.signed_on, d.pk)):
+                licence_document_recorded(document=document, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Documents, directors and the address feed the current licence and search text.
+        center_refresh(form.instance)
+
+    @admin.action(description=_("Xuất các trung tâm đã chọn ra Excel (.xlsx)"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        # Imported here: centers.excel is written alongside and must not break the admin.
+        from centers.excel import export_workbook
+
+        response = HttpResponse(export_workbook(queryset), content_type=XLSX_CONTENT_TYPE)
+        filename = f"trung-tam-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class CenterChildAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Records hanging on a center: scoped through it, searched by its folded text."""
+
+    scope_prefix = "center__"
+    folded_search_field = "center__search_text"
+    autocomplete_fields = ("center",)
+    list_select_related = ("center",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a record to another center would leave the first one's derived data stale.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "center") if obj is not None else readonly
+
+    def after_save(self, request, obj):
+        # Directors' names and document numbers are part of the center's search text.
+        centers_refresh([obj.center_id])
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.after_save(request, obj)
+
+    def delete_model(self, request, obj):
+        center_id = obj.center_id
+        super().delete_model(request, obj)
+        centers_refresh([center_id])
+
+    def delete_queryset(self, request, queryset):
+        center_ids = set(queryset.values_list("center_id", flat=True))
+        super().delete_queryset(request, queryset)
+        centers_refresh(center_ids)
+
+
+@admin.register(LicenceDocument, site=site)
+class LicenceDocumentAdmin(CenterChildAdmin):
+    list_display = ("number", "kind", "signed_on", "valid_until", "center", "issuer")
+    list_filter = ("kind",)
+    search_fields = ("center__search_text", "number")
+    search_help_text = _("Tìm theo số văn bản, hoặc tên, mã trung tâm (gõ không dấu cũng được).")
+    formfield_overrides = SMALL_TEXTAREA
+    fields = ("center", "kind", "number", "signed_on", "issuer", "valid_until", "scope")
+
+    def after_save(self, request, obj):
+        # The service applies the status change (suspension...) and refreshes the center.
+        licence_document_recorded(document=obj, by=request.user)
+
+
+@admin.register(Director, site=site)
+class DirectorAdmin(CenterChildAdmin):
+    form = DirectorAdminForm
+    list_display = (
+        "full_name", "center", "recognition_number", "recognition_date", "term_end", "started_on", "ended_on",
+    )
+    list_filter = (CurrentDirectorFilter,)
+    search_fields = ("center__search_text", "full_name")
+    search_help_text = _("Tìm theo họ tên, hoặc tên, mã trung tâm (gõ không dấu cũng được).")
+
+
+@admin.register(Staff, site=site)
+class StaffAdmin(CenterChildAdmin):
+    list_display = (
+        "full_name", "center", "position", "is_foreign", "nationality", "work_permit_valid_until", "is_active",
+    )
+    list_filter = ("position", "is_foreign", "work_permit_exempt", "is_active")
+    search_fields = ("center__search_text", "full_name", "nationality")
+    search_help_text = _("Tìm theo họ tên, quốc tịch, hoặc tên, mã trung tâm (gõ không dấu cũng được).")
+
+
+@admin.register(Location, site=site)
+class LocationAdmin(CenterChildAdmin):
+    form = LocationAdminForm
+    list_display = ("address", "center", "commune", "document", "is_active")
+    list_select_related = ("center", "commune", "document")
+    list_filter = ("is_active",)
+    autocomplete_fields = ("center", "commune", "document")
+    search_fields = ("center__search_text", "address")
+    search_help_text = _("Tìm theo địa chỉ, hoặc tên, mã trung tâm (gõ không dấu cũng được).")
+
+
+@admin.register(StatusChange, site=site)
+class StatusChangeAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Written only by centers.services.center_set_status; shown, never edited."""
+
+    scope_prefix = "center__"
+    folded_search_field = "center__search_text"
+    search_fields = ("center__search_text",)
+    list_display = ("center", "effective_on", "old_status", "new_status", "document", "recorded_by", "recorded_at")
+    list_select_related = ("center", "document", "recorded_by")
+    list_filter = ("new_status",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+
+
+@admin.register(CenterImport, site=site)
+class CenterImportAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The record of registry imports, for reference; imports run from the portal's
+    import page (centers.views.excel), whose status page is "view on site"."""
+
+    # CenterImport carries the department's province itself: scope_q(user, "").
+    list_display = (
+        "original_name", "status", "province", "created_by", "total_rows", "created", "updated",
+        "created_at", "finished_at",
+    )
+    list_select_related = ("province", "created_by")
+    list_filter = ("status",)
+    search_fields = ("original_name",)
+    # The uploaded file is private (no MEDIA_URL) and the errors are on the status page.
+    fields = (
+        "original_name", "status", "province", "created_by", "valid_only", "total_rows", "processed_rows",
+        "created", "updated", "created_at", "finished_at",
+    )
+    readonly_fields = fields
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50

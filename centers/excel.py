@@ -1,0 +1,840 @@
+"""The registry's spreadsheet format: columns, export writers, and the safe reading and
+cell-level validation of an uploaded .xlsx or .csv.
+
+Export and import share COLUMNS, so a file the portal writes is a file it can read back
+unchanged. What a row *means* for the database (matching units and existing centers,
+writing) is centers.imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+import io
+import pyexpat
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from defusedxml.ElementTree import fromstring as safe_fromstring
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from geo.text import fold, nfc
+
+from .choices import CenterKind, CenterStatus
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    max_length: int | None = None
+    required: bool = False
+
+
+# The headers are a file format shared with other offices' spreadsheets, not UI text:
+# they stay Vietnamese whatever language the user reads the portal in, so they are not
+# passed through gettext.
+COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã trung tâm", 30, required=True),
+    Column("name", "Tên trung tâm", 255, required=True),
+    Column("kind", "Loại hình", required=True),
+    Column("status", "Trạng thái"),
+    Column("street", "Địa chỉ", 255),
+    Column("commune", "Xã/Phường", required=True),
+    Column("province", "Tỉnh/Thành phố", required=True),
+    Column("licence_number", "Số quyết định", 60),
+    Column("licence_signed_on", "Ngày quyết định"),
+    Column("licence_issuer", "Cơ quan cấp", 255),
+    Column("licence_valid_until", "Ngày hết hạn"),
+    Column("director", "Giám đốc", 150),
+    Column("phone", "Điện thoại", 30),
+    Column("email", "Email", 254),
+    Column("investor", "Chủ đầu tư", 255),
+)
+HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
+COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+DATE_KEYS = frozenset({"licence_signed_on", "licence_valid_until"})
+DATE_FORMAT = "%d/%m/%Y"
+XLSX_DATE_FORMAT = "DD/MM/YYYY"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Zip-bomb guards, checked on the zip directory before anything is inflated. A workbook
+# from Excel or LibreOffice has 10-40 members; a 25,000-row registry sheet inflates to
+# about 17 MB at about 16:1. A bomb inflates a thousandfold.
+MAX_ZIP_MEMBERS = 1000
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Small members cannot hurt whatever their ratio (deflate tops out near 1000:1).
+RATIO_CHECK_MIN_BYTES = 1024 * 1024
+
+# A cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP
+# "CSV injection"); the export prefixes a single quote and the import takes it off again.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# Formula injection
+
+
+def protect(value: Any) -> Any:
+    """Make a text cell inert for spreadsheet programs: "=1+1" is written as "'=1+1"."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unprotect(value: str) -> str:
+    """Undo protect(): drop one leading quote when a formula trigger follows it."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS:
+        return value[1:]
+    return value
+
+
+# Export
+
+
+def unit_label(unit) -> str:
+    """The unit as people write it: "Tỉnh Bắc Ninh", "Phường Kinh Bắc", "Thành phố Hà Nội".
+
+    The loaded names of cities and communes already carry their type, and their long
+    types ("thành phố trung ương") must not be prefixed again.
+    """
+    if unit is None:
+        return ""
+    if _strip_prefix(fold(unit.name), PROVINCE_PREFIXES + COMMUNE_PREFIXES) != fold(unit.name):
+        return unit.name
+    return unit.full_name
+
+
+class _Labels:
+    """Vietnamese labels of kinds and statuses and the names of units, worked out once
+    per export rather than once per row (20,000 rows, a few dozen distinct values)."""
+
+    def __init__(self):
+        # The labels are part of the file format: always Vietnamese.
+        with translation.override("vi"):
+            self.kinds = {value: str(label) for value, label in CenterKind.choices}
+            self.statuses = {value: str(label) for value, label in CenterStatus.choices}
+        self.units: dict[int, str] = {}
+
+    def unit(self, unit) -> str:
+        if unit is None:
+            return ""
+        if unit.pk not in self.units:
+            self.units[unit.pk] = unit_label(unit)
+        return self.units[unit.pk]
+
+
+def center_values(center, labels: _Labels | None = None) -> list[Any]:
+    """One export row, in COLUMNS order; dates stay dates (the writers format them).
+    Expects the joins and the prefetch of export_queryset."""
+    labels = labels or _Labels()
+    licence = center.current_licence
+    directors = center.current_directors
+    return [
+        center.code,
+        center.name,
+        labels.kinds.get(center.kind, center.kind),
+        labels.statuses.get(center.status, center.status),
+        center.street,
+        labels.unit(center.commune),
+        labels.unit(center.province),
+        licence.number if licence else "",
+        licence.signed_on if licence else None,
+        licence.issuer if licence else "",
+        licence.valid_until if licence else None,
+        directors[0].full_name if directors else "",
+        center.phone,
+        center.email,
+        center.investor_name,
+    ]
+
+
+def export_queryset(queryset: QuerySet) -> QuerySet:
+    """Add the joins and the current-director prefetch an export row reads, unless the
+    caller's queryset (centers.selectors.center_list) already has them: a fixed number
+    of queries whatever the number of centers."""
+    from .selectors import current_director_prefetch
+
+    queryset = queryset.select_related("province", "commune", "current_licence")
+    lookups = queryset._prefetch_related_lookups
+    if not any(getattr(lookup, "to_attr", None) == "current_directors" for lookup in lookups):
+        queryset = queryset.prefetch_related(current_director_prefetch())
+    return queryset
+
+
+def _export_rows(queryset: QuerySet) -> Iterator[list[Any]]:
+    labels = _Labels()
+    for center in export_queryset(queryset):
+        yield [protect(value) for value in center_values(center, labels)]
+
+
+def _workbook_bytes(rows: Iterable[list[Any]], *, title: str) -> bytes:
+    # write_only streams rows to the zip instead of building every cell object.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    widths = (14, 40, 30, 22, 30, 24, 20, 18, 14, 28, 14, 24, 14, 26, 30)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for text in HEADERS:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    date_positions = [i for i, c in enumerate(COLUMNS) if c.key in DATE_KEYS]
+    for row in rows:
+        for position in date_positions:
+            if row[position] is not None:
+                cell = WriteOnlyCell(sheet, value=row[position])
+                cell.number_format = XLSX_DATE_FORMAT
+                row[position] = cell
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_workbook(queryset: QuerySet) -> bytes:
+    """The centers of `queryset` as an .xlsx file with the registry headers.
+
+    The caller scopes the queryset (centers.selectors); this only formats it.
+    """
+    return _workbook_bytes(_export_rows(queryset), title="Trung tâm")
+
+
+def export_csv(queryset: QuerySet) -> bytes:
+    """The same rows as export_workbook, as CSV in UTF-8 with a BOM: without the BOM,
+    Excel on Windows reads the file as the ANSI code page and garbles Vietnamese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    for row in _export_rows(queryset):
+        writer.writerow(
+            [value.strftime(DATE_FORMAT) if isinstance(value, datetime.date) else value for value in row]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def template_workbook(example: list[Any]) -> bytes:
+    """The import template: the headers and one example row."""
+    return _workbook_bytes([[protect(value) for value in example]], title="Mẫu nhập")
+
+
+# Reading an upload
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: wrong type, too big, unsafe, wrong headers."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """An opened upload: its format, a cheap row count, and a way to read its rows."""
+
+    format: str
+    estimated_rows: int
+    _read: Callable[[], Iterator[tuple[int, tuple]]]
+    _positions: dict[str, int]
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(sheet row number, {column key: raw value}) for every non-blank data row.
+
+        Raises ImportFileError past settings.IMPORT_MAX_ROWS, so a caller that reads every
+        row before writing anything never writes part of an oversized file.
+        """
+        limit = settings.IMPORT_MAX_ROWS
+        count = 0
+        for number, cells in self._read():
+            if all(_is_blank(value) for value in cells):
+                continue
+            count += 1
+            if count > limit:
+                raise ImportFileError(too_many_rows_message())
+            yield number, {
+                key: cells[position] if position < len(cells) else None
+                for key, position in self._positions.items()
+            }
+
+
+def too_many_rows_message() -> str:
+    return _("Tệp có hơn %(limit)s dòng dữ liệu; hãy chia thành nhiều tệp nhỏ hơn.") % {
+        "limit": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", "."),
+    }
+
+
+def too_big_message() -> str:
+    return _("Tệp lớn hơn giới hạn %(limit)s MB.") % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def open_table(data: bytes, filename: str) -> Table:
+    """Check an upload and read its header row.
+
+    The type is decided by the name and then checked against the content: an .xlsx must
+    be a zip holding a workbook (checked for zip bombs before anything is inflated, its
+    XML read without DTDs: see XlsxReader), a .csv must be UTF-8 text.
+    """
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(too_big_message())
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension == "xlsx":
+        return _open_xlsx(data)
+    if extension == "csv":
+        return _open_csv(data)
+    raise ImportFileError(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Refuse anything but a plausible .xlsx package, before any member is inflated."""
+    not_excel = _(
+        "Tệp không phải là tệp Excel .xlsx hợp lệ (tệp .xls cũ hoặc tệp có mật khẩu cần lưu lại thành .xlsx)."
+    )
+    if not data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(not_excel)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise ImportFileError(not_excel) from None
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise ImportFileError(not_excel)
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportFileError(unsafe_message())
+    total = 0
+    for member in members:
+        # zipfile never inflates past file_size (a lying header fails its CRC), so the
+        # declared sizes bound what can be made to be read.
+        total += member.file_size
+        if member.file_size > RATIO_CHECK_MIN_BYTES and member.file_size > MAX_COMPRESSION_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise ImportFileError(unsafe_message())
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportFileError(unsafe_message())
+    return archive
+
+
+def unsafe_message() -> str:
+    return _(
+        "Tệp Excel có cấu trúc bất thường (quá nhiều thành phần, dung lượng giải nén quá lớn "
+        "hoặc nội dung XML không an toàn) nên không mở."
+    )
+
+
+def damaged_message() -> str:
+    return _("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng.")
+
+
+def _open_xlsx(data: bytes) -> Table:
+    archive = check_zip(data)
+    try:
+        reader = XlsxReader(archive)
+        header_number, header = _first_non_blank(reader.rows())
+        estimated = max(reader.count_rows() - header_number, 0)
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged package fails in many ways
+        raise ImportFileError(damaged_message()) from None
+    positions = match_headers(header)
+
+    def read() -> Iterator[tuple[int, tuple]]:
+        try:
+            for number, cells in reader.rows():
+                if number > header_number:
+                    yield number, cells
+        except ImportFileError:
+            raise
+        except Exception:
+            raise ImportFileError(damaged_message()) from None
+
+    return Table("xlsx", estimated, read, positions)
+
+
+class XlsxReader:
+    """Streams the cell values of a workbook's first sheet.
+
+    openpyxl's read-only mode parses through defusedxml's pure-Python parser and scans
+    the whole sheet once more for its size: about 8 s for 20,000 rows. Here the sheet and
+    the shared strings go through expat directly (under a second), refusing any DTD;
+    the small parts (workbook, relationships, styles) are parsed with defusedxml. Values
+    come out as openpyxl's data_only mode gives them: a formula's cached result, dates
+    as datetimes.
+    """
+
+    ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+    ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        workbook = self._small("xl/workbook.xml")
+        sheets = [e for e in workbook.iter() if _local(e.tag) == "sheet"]
+        if not sheets:
+            raise ImportFileError(_("Tệp Excel không có trang tính nào."))
+        relation_id = next((v for k, v in sheets[0].attrib.items() if _local(k) == "id"), None)
+        self.sheet_path = self._target(relation_id)
+        properties = next((e for e in workbook.iter() if _local(e.tag) == "workbookPr"), None)
+        date1904 = properties is not None and properties.get("date1904") in ("1", "true")
+        self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+        self.date_styles = self._date_styles()
+        self.strings: list[str] | None = None
+
+    def _small(self, name: str):
+        return safe_fromstring(self.archive.read(name))
+
+    def _target(self, relation_id: str | None) -> str:
+        default = "xl/worksheets/sheet1.xml"
+        if "xl/_rels/workbook.xml.rels" not in self.archive.namelist():
+            return default
+        for relation in self._small("xl/_rels/workbook.xml.rels").iter():
+            if _local(relation.tag) == "Relationship" and relation.get("Id") == relation_id:
+                target = relation.get("Target", "")
+                return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        return default
+
+    def _date_styles(self) -> frozenset[int]:
+        if "xl/styles.xml" not in self.archive.namelist():
+            return frozenset()
+        styles = self._small("xl/styles.xml")
+        formats = dict(BUILTIN_FORMATS)
+        for element in styles.iter():
+            if _local(element.tag) == "numFmt":
+                formats[int(element.get("numFmtId", -1))] = element.get("formatCode", "")
+        cell_formats = next((e for e in styles if _local(e.tag) == "cellXfs"), None)
+        if cell_formats is None:
+            return frozenset()
+        return frozenset(
+            index for index, xf in enumerate(cell_formats)
+            if is_date_format(formats.get(int(xf.get("numFmtId", 0)), ""))
+        )
+
+    def _parse(self, name: str, handler: _Collector) -> Iterator[Any]:
+        """Feed a part to expat in chunks, yielding what the handler completes.
+
+        expat with plain Python callbacks builds no element tree: about twice as fast as
+        ElementTree's pull parser here. A DTD is refused outright (what defusedxml
+        guards against - entity expansion and external entities - needs one).
+        """
+        parser = pyexpat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_dtd
+        parser.ExternalEntityRefHandler = _refuse_dtd
+        parser.StartElementHandler = handler.start
+        parser.EndElementHandler = handler.end
+        parser.CharacterDataHandler = handler.data
+        with self.archive.open(name) as stream:
+            while chunk := stream.read(1 << 20):
+                parser.Parse(chunk, False)
+                if handler.done:
+                    yield from handler.done
+                    handler.done = []
+        parser.Parse(b"", True)
+        yield from handler.done
+
+    def _shared_strings(self) -> list[str]:
+        if "xl/sharedStrings.xml" not in self.archive.namelist():
+            return []
+        return [_unescape(text) for text in self._parse("xl/sharedStrings.xml", _StringCollector())]
+
+    def count_rows(self) -> int:
+        """Rows in the sheet, counted on the raw XML: cheap, for choosing how to import."""
+        count, tail = 0, b""
+        with self.archive.open(self.sheet_path) as stream:
+            while chunk := stream.read(1 << 20):
+                count += len(self.ROW_TAG.findall(tail + chunk))
+                # A tag cut by the chunk boundary is found in tail + chunk; the tail is
+                # too short to hold a whole "<row " and be counted twice.
+                tail = chunk[-4:]
+        return count
+
+    def rows(self) -> Iterator[tuple[int, tuple]]:
+        """(row number, cell values) for each row written in the sheet."""
+        if self.strings is None:
+            self.strings = self._shared_strings()
+        return self._parse(self.sheet_path, _RowCollector(self))
+
+    def value(self, kind: str, style: str | None, raw: str) -> Any:
+        """A cell's value from its type attribute, style and <v> text."""
+        if kind == "s":
+            return self.strings[int(raw)]
+        if kind in ("str", "e", "inlineStr"):
+            return _unescape(raw)
+        if kind == "b":
+            return raw == "1"
+        if kind == "d":
+            return datetime.datetime.fromisoformat(raw.rstrip("Z"))
+        number = float(raw)
+        if style and int(style) in self.date_styles:
+            return from_excel(number, self.epoch)
+        return int(number) if number.is_integer() and "E" not in raw.upper() else number
+
+
+def _refuse_dtd(*args):
+    raise ImportFileError(unsafe_message())
+
+
+def _unescape(text: str) -> str:
+    """OOXML writes some characters as _xHHHH_ (a carriage return is _x000D_)."""
+    if "_x" in text:
+        return XlsxReader.ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+class _Collector:
+    """expat callbacks that gather text; `done` holds finished items until drained."""
+
+    def __init__(self):
+        self.done: list = []
+        self.parts: list[str] | None = None  # collecting text when not None
+        self.phonetic = False
+        self.item: list[str] = []
+
+    def data(self, text: str) -> None:
+        if self.parts is not None:
+            self.parts.append(text)
+
+    @staticmethod
+    def local(name: str) -> str:
+        return name.rpartition(":")[2] if ":" in name else name
+
+
+class _StringCollector(_Collector):
+    """Shared strings: the runs of each <si>, without phonetic guides (<rPh>)."""
+
+    def start(self, name, attrs):
+        name = self.local(name)
+        if name == "si":
+            self.item = []
+        elif name == "t" and not self.phonetic:
+            self.parts = self.item
+        elif name == "rPh":
+            self.phonetic = True
+
+    def end(self, name):
+        name = self.local(name)
+        if name == "t":
+            self.parts = None
+        elif name == "rPh":
+            self.phonetic = False
+        elif name == "si":
+            self.done.append("".join(self.item))
+
+
+class _RowCollector(_Collector):
+    """Sheet rows as (number, values), each value placed by its cell reference."""
+
+    def __init__(self, reader: XlsxReader):
+        super().__init__()
+        self.reader = reader
+        self.expected = 1
+
+    def start(self, name, attrs):
+        name = self.local(name)
+        if name == "c":
+            self.cell = (attrs.get("r"), attrs.get("t", "n"), attrs.get("s"))
+            self.text = []
+        elif name == "v" or (name == "t" and not self.phonetic):
+            self.parts = self.text
+        elif name == "row":
+            self.number = int(attrs.get("r") or self.expected)
+            self.values = []
+        elif name == "rPh":
+            self.phonetic = True
+
+    def end(self, name):
+        name = self.local(name)
+        if name == "c":
+            reference, kind, style = self.cell
+            values = self.values
+            position = _column_index(reference) if reference else len(values)
+            if position >= len(values):
+                values.extend([None] * (position + 1 - len(values)))
+            if self.text:
+                values[position] = self.reader.value(kind, style, "".join(self.text))
+            elif kind == "inlineStr":
+                values[position] = ""
+        elif name in ("v", "t"):
+            self.parts = None
+        elif name == "row":
+            self.done.append((self.number, tuple(self.values)))
+            self.expected = self.number + 1
+        elif name == "rPh":
+            self.phonetic = False
+
+
+def _local(tag: str) -> str:
+    """The tag without its namespace: transitional and strict OOXML use different ones."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _column_index(reference: str) -> int:
+    """Zero-based column of a cell reference: "A1" -> 0, "AB12" -> 27."""
+    index = 0
+    for char in reference:
+        if char.isdigit():
+            break
+        index = index * 26 + (ord(char.upper()) - 64)
+    return index - 1
+
+
+def _open_csv(data: bytes) -> Table:
+    if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
+        raise ImportFileError(_("Tệp .csv này không phải là văn bản; nếu là tệp Excel, hãy đổi đuôi thành .xlsx."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("Tệp CSV phải lưu theo mã UTF-8 (trong Excel: Lưu thành › CSV UTF-8).")
+        ) from None
+    lines = text.splitlines(keepends=True)
+    # Excel adds a "sep=;" hint line when asked to; honour it.
+    delimiter = ","
+    if lines and lines[0].lower().startswith("sep=") and len(lines[0].strip()) == 5:
+        delimiter = lines[0].strip()[4]
+        text = "".join(lines[1:])
+    elif lines and lines[0].count(";") > lines[0].count(","):
+        delimiter = ";"  # Excel with a European list separator
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ImportFileError(_("Không đọc được tệp CSV: dòng bị lỗi định dạng.")) from None
+    numbered = list(enumerate(rows, start=1))
+    header_number, header = _first_non_blank(iter(numbered))
+    positions = match_headers(header)
+    body = numbered[header_number:]
+    return Table("csv", len(body), lambda: iter(body), positions)
+
+
+def _first_non_blank(rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple]:
+    for number, cells in rows:
+        if not all(_is_blank(value) for value in cells):
+            return number, cells
+        if number > 20:  # a header hidden below 20 blank rows is not our template
+            break
+    raise ImportFileError(_("Tệp không có dòng tiêu đề. Hãy dùng tệp mẫu."))
+
+
+def match_headers(header: Iterable[Any]) -> dict[str, int]:
+    """Map each column key to its position in the file; every header must be there once.
+
+    Matching ignores case, accents and spacing, so "ma trung tam" is accepted; the order
+    of the columns is free.
+    """
+    wanted = {fold(c.header): c for c in COLUMNS}
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for position, value in enumerate(header):
+        if _is_blank(value):
+            continue
+        text = nfc(str(value).strip())
+        column = wanted.get(fold(text))
+        if column is None or column.key in positions:
+            unknown.append(text)
+            continue
+        positions[column.key] = position
+    missing = [c.header for c in COLUMNS if c.key not in positions]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("thiếu cột %(columns)s") % {"columns": ", ".join(f"«{h}»" for h in missing)})
+        if unknown:
+            parts.append(_("cột không có trong mẫu %(columns)s") % {"columns": ", ".join(f"«{h}»" for h in unknown)})
+        raise ImportFileError(
+            _("Tiêu đề cột không đúng mẫu: %(problems)s. Hãy tải tệp mẫu và giữ nguyên dòng tiêu đề.")
+            % {"problems": "; ".join(parts)}
+        )
+    return positions
+
+
+# Cell-level validation
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem, located by the sheet row number and the column header."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        return _("Dòng %(row)s, cột «%(column)s»: %(message)s") % {
+            "row": self.row, "column": self.column, "message": self.message,
+        }
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": str(self)}
+
+
+@dataclass
+class ParsedRow:
+    """A data row with its cells cleaned (text in NFC, dates as dates, choices as values)."""
+
+    number: int
+    values: dict[str, Any]
+    errors: list[RowError] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(RowError(self.number, COLUMN_BY_KEY[key].header, message))
+
+
+DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def clean_text(value: Any) -> str:
+    """A cell as NFC text: numbers without a spurious ".0", protect() undone, trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime(DATE_FORMAT)
+    text = unprotect(str(value).strip())
+    return nfc(text.strip())
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """A real Excel date cell, or dd/mm/yyyy text; None when blank; ValueError otherwise."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = clean_text(value)
+    if not text:
+        return None
+    match = DATE_RE.match(text)
+    if not match:
+        raise ValueError(text)
+    day, month, year = (int(part) for part in match.groups())
+    if not 1900 <= year <= 2100:
+        raise ValueError(text)
+    return datetime.date(year, month, day)
+
+
+def _choice_index(choices: type) -> dict[str, str]:
+    return _choice_index_for(choices, translation.get_language() or "vi")
+
+
+@functools.cache
+def _choice_index_for(choices: type, current: str) -> dict[str, str]:
+    """Folded labels (Vietnamese and the current language), values, and labels without
+    the leading "Trung tâm", all mapped to the stored value."""
+    index: dict[str, str] = {}
+    for language in ("vi", current):
+        with translation.override(language):
+            for value, label in choices.choices:
+                folded = fold(str(label))
+                index.setdefault(folded, value)
+                index.setdefault(_strip_prefix(folded, ("trung tam",)), value)
+    for value in choices.values:
+        index.setdefault(fold(value), value)
+    return index
+
+
+def _choice_labels(choices: type) -> str:
+    with translation.override("vi"):
+        return "; ".join(str(label) for label in choices.labels)
+
+
+PROVINCE_PREFIXES = ("thanh pho trung uong", "thanh pho", "tinh", "tp.", "tp")
+COMMUNE_PREFIXES = ("dac khu", "phuong", "xa", "thi tran")
+
+
+def _strip_prefix(folded: str, prefixes: Iterable[str]) -> str:
+    for prefix in prefixes:
+        if folded.startswith(prefix + " "):
+            return folded[len(prefix) + 1:].strip()
+    return folded
+
+
+def bare_unit_name(text: str, level: str) -> str:
+    """The folded name without its type: "Tỉnh Bắc Ninh" and "Bắc Ninh" give "bac ninh"."""
+    prefixes = PROVINCE_PREFIXES if level == "province" else COMMUNE_PREFIXES
+    return _strip_prefix(fold(text), prefixes)
+
+
+def parse_row(number: int, raw: dict[str, Any]) -> ParsedRow:
+    """Clean and check one row on its own; what needs the database is checked later."""
+    row = ParsedRow(number, {})
+    kinds, statuses = _choice_index(CenterKind), _choice_index(CenterStatus)
+    for column in COLUMNS:
+        key, value = column.key, raw.get(column.key)
+        if key in DATE_KEYS:
+            try:
+                row.values[key] = parse_date(value)
+            except ValueError:
+                row.values[key] = None
+                row.error(key, _("ngày không hợp lệ, cần dạng dd/mm/yyyy."))
+            continue
+        text = clean_text(value)
+        row.values[key] = text
+        if not text:
+            if column.required:
+                row.error(key, _("không được để trống."))
+            continue
+        if column.max_length and len(text) > column.max_length:
+            row.error(key, _("dài quá %(max)s ký tự.") % {"max": column.max_length})
+        elif key == "kind":
+            row.values[key] = kinds.get(fold(text), "")
+            if not row.values[key]:
+                row.error(key, _("loại hình «%(value)s» không có trong danh mục (%(allowed)s).")
+                          % {"value": text, "allowed": _choice_labels(CenterKind)})
+        elif key == "status":
+            row.values[key] = statuses.get(fold(text), "")
+            if not row.values[key]:
+                row.error(key, _("trạng thái «%(value)s» không có trong danh mục (%(allowed)s).")
+                          % {"value": text, "allowed": _choice_labels(CenterStatus)})
+        elif key == "email":
+            try:
+                validate_email(text)
+            except ValidationError:
+                row.error(key, _("email không hợp lệ."))
+        elif key in ("code", "licence_number", "director"):
+            # Stray double spaces would make "the same" code or name look different.
+            row.values[key] = " ".join(text.split())
+    _check_licence(row)
+    return row
+
+
+def _check_licence(row: ParsedRow) -> None:
+    signed_on, valid_until = row["licence_signed_on"], row["licence_valid_until"]
+    if not row["licence_number"] and (signed_on or valid_until or row["licence_issuer"]):
+        row.error(
+            "licence_number", _("cần ghi số quyết định khi đã có ngày quyết định, cơ quan cấp hoặc ngày hết hạn.")
+        )
+    if signed_on and signed_on > timezone.localdate() + datetime.timedelta(days=1):
+        row.error("licence_signed_on", _("ngày quyết định không được ở tương lai."))
+    if signed_on and valid_until and valid_until < signed_on:
+        row.error("licence_valid_until", _("ngày hết hạn phải sau ngày quyết định."))

@@ -1,0 +1,46 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from centers.loadgen import PROVINCE_COUNT, load_generate
+
+
+class Command(BaseCommand):
+    help = _(
+        "Sinh dữ liệu khối lượng lớn để đo hiệu năng: N trung tâm (bịa) trên tối đa 34 tỉnh/thành phố, "
+        "kèm văn bản, giám đốc, nhân sự; ngày ký trải trên Y năm gần nhất."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--centers", type=int, required=True, help=_("Số trung tâm cần tạo, ví dụ 20000."))
+        parser.add_argument(
+            "--years", type=int, required=True,
+            help=_("Số năm dữ liệu: ngày ký văn bản trải trên chừng ấy năm (báo cáo định kỳ sẽ dùng sau)."),
+        )
+        parser.add_argument(
+            "--province-count", type=int, default=PROVINCE_COUNT,
+            help=_("Số tỉnh/thành phố được dùng, theo thứ tự mã (mặc định cả 34)."),
+        )
+        parser.add_argument("--seed", type=int, default=1, help=_("Hạt giống ngẫu nhiên, để hai lần chạy giống nhau."))
+        parser.add_argument(
+            "--prefix", default="LG", help=_("Tiền tố mã trung tâm; lần chạy sau nối tiếp số của lần trước."),
+        )
+
+    def handle(self, *args, centers, years, province_count, seed, prefix, **options):
+        if centers < 1 or years < 1 or not 1 <= province_count <= PROVINCE_COUNT:
+            raise CommandError(_("Cần --centers ≥ 1, --years ≥ 1 và --province-count từ 1 đến 34."))
+        started = time.monotonic()
+        result = load_generate(
+            centers=centers, years=years, province_count=province_count, seed=seed, prefix=prefix,
+            progress=lambda text: self.stdout.write(_("  đã tạo %(done)s trung tâm") % {"done": text}),
+        )
+        self.stdout.write(self.style.SUCCESS(_(
+            "Đã tạo %(centers)d trung tâm trên %(provinces)d tỉnh/thành phố, %(documents)d văn bản, "
+            "%(directors)d giám đốc, %(staff)d nhân sự, %(changes)d thay đổi trạng thái "
+            "(dữ liệu %(years)d năm) trong %(seconds).1f giây."
+        ) % {
+            "centers": result.centers, "provinces": result.provinces, "documents": result.documents,
+            "directors": result.directors, "staff": result.staff, "changes": result.status_changes,
+            "years": result.years, "seconds": time.monotonic() - started,
+        }))

@@ -1,0 +1,42 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from centers.demo import DEMO_PASSWORD, demo_seed, demo_summary
+
+
+class Command(BaseCommand):
+    help = _(
+        "Tạo dữ liệu mẫu: tỉnh Bắc Ninh với khoảng 150 trung tâm và bốn tài khoản demo "
+        "(sogd, thanhtra, giamdoc, canboxa; mật khẩu %(password)s). Chạy lại không tạo trùng."
+    ) % {"password": DEMO_PASSWORD}
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help=_("Chạy cả khi DJANGO_DEBUG tắt (các tài khoản demo có mật khẩu công khai)."),
+        )
+
+    def handle(self, *args, force=False, **options):
+        # The demo accounts have a published password: never create them on a production
+        # installation by accident.
+        if not settings.DEBUG and not force:
+            raise CommandError(_(
+                "Lệnh này tạo tài khoản demo với mật khẩu công khai nên chỉ chạy khi DJANGO_DEBUG bật. "
+                "Nếu chắc chắn muốn chạy trên máy này, thêm tùy chọn --force."
+            ))
+        started = time.monotonic()
+        result = demo_seed()
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(_(
+            "Đã tạo %(centers)d trung tâm, %(documents)d văn bản, %(directors)d giám đốc, %(staff)d nhân sự "
+            "và %(users)d tài khoản mới trong %(seconds).1f giây."
+        ) % {
+            "centers": result.centers_created, "documents": result.documents_created,
+            "directors": result.directors_created, "staff": result.staff_created,
+            "users": result.users_created, "seconds": elapsed,
+        }))
+        for line in demo_summary(result.province):
+            self.stdout.write(line)

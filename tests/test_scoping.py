@@ -1,0 +1,188 @@
+"""The shared URL smoke test (NetBox's idea, done with pytest): every registry page,
+visited by every kind of user, answers what the scope and the role allow.
+
+- anonymous: the login page;
+- outside the user's scope (another center, ward or province): 404, never data;
+- inside the scope but an action the role may not take: 403.
+
+A URL added to centers/urls.py fails test_every_registry_url_is_in_the_smoke_test until
+it is given a column below.
+"""
+
+import pytest
+from django.urls import reverse
+
+from centers.models import CenterImport
+from centers.urls import app_name, urlpatterns
+from tests.factories import CenterFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+
+# Column order of EXPECTED; each builds the URL from the objects of the `world` fixture.
+PAGES = {
+    "home": lambda w: reverse("home"),
+    "centers:center_list": lambda w: reverse("centers:center_list"),
+    "centers:center_create": lambda w: reverse("centers:center_create"),
+    "centers:center_detail": lambda w: reverse("centers:center_detail", args=[w["center"].pk]),
+    "centers:center_update": lambda w: reverse("centers:center_update", args=[w["center"].pk]),
+    "centers:center_admin": lambda w: reverse("centers:center_admin", args=[w["center"].pk]),
+    "centers:staff_create": lambda w: reverse("centers:staff_create", args=[w["center"].pk]),
+    "centers:staff_update": lambda w: reverse("centers:staff_update", args=[w["center"].pk, w["staff"].pk]),
+    "centers:center_export_xlsx": lambda w: reverse("centers:center_export_xlsx"),
+    "centers:center_export_csv": lambda w: reverse("centers:center_export_csv"),
+    "centers:center_import": lambda w: reverse("centers:center_import"),
+    "centers:center_import_template": lambda w: reverse("centers:center_import_template"),
+    "centers:center_import_status": lambda w: reverse("centers:center_import_status", args=[w["import"].pk]),
+}
+
+# The object pages are those of `center`: a language center in Phường Kinh Bắc (Bắc Ninh),
+# with one staff record, and an import run by the Bắc Ninh department.
+# 302 on home: a director is sent to their center; 302 on center_admin: to the web admin.
+#                            home  list  new   detail edit  admin staff+ staff~ xlsx  csv   import tmpl  import#
+EXPECTED = {
+    "anonymous":               [LOGIN] * len(PAGES),
+    "department_user":         [200,  200,  200,  200,   200,  302,  200,   200,   200,  200,  200,   200,  200],
+    "inspector":               [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403],
+    "director":                [302,  200,  403,  200,   200,  403,  200,   200,   200,  200,  403,   403,  403],
+    "local_officer":           [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403],
+    # Outside the scope: another center, another ward, another province.
+    "other_director":          [302,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403],
+    "other_local_officer":     [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403],
+    "foreign_department_user": [200,  200,  200,  404,   404,  404,  404,   404,   200,  200,  200,   200,  404],
+    "foreign_inspector":       [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403],
+}
+OUTSIDERS = ["other_director", "other_local_officer", "foreign_department_user", "foreign_inspector"]
+
+
+@pytest.fixture
+def world(center, province):
+    return {
+        "center": center,
+        "staff": StaffFactory(center=center, full_name="Trần Thị Hoa"),
+        "import": CenterImport.objects.create(province=province, original_name="so-dang-ky.xlsx"),
+    }
+
+
+def _login(client, request, user_key):
+    if user_key != "anonymous":
+        client.force_login(request.getfixturevalue(user_key))
+
+
+def test_every_registry_url_is_in_the_smoke_test():
+    names = {f"{app_name}:{pattern.name}" for pattern in urlpatterns}
+    assert names == {name for name in PAGES if name.startswith(f"{app_name}:")}
+    assert all(len(row) == len(PAGES) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize(
+    ("user_key", "page", "expected"),
+    [
+        pytest.param(user, page, row[index], id=f"{user}-{page.split(':')[-1]}")
+        for user, row in EXPECTED.items()
+        for index, page in enumerate(PAGES)
+    ],
+)
+def test_page_answers_what_scope_and_role_allow(client, request, world, user_key, page, expected):
+    _login(client, request, user_key)
+    url = PAGES[page](world)
+    response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login") + "?next=")
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+@pytest.mark.parametrize("user_key", OUTSIDERS)
+def test_outsiders_never_see_the_center_in_lists_or_exports(client, request, world, user_key):
+    _login(client, request, user_key)
+    for page in ("home", "centers:center_list", "centers:center_export_csv"):
+        response = client.get(PAGES[page](world), follow=True)
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert "Ngoại ngữ Đông Á".encode() not in body, page
+
+
+@pytest.mark.parametrize("user_key", OUTSIDERS + ["inspector", "local_officer"])
+def test_a_refused_edit_changes_nothing(client, request, world, user_key):
+    _login(client, request, user_key)
+    center = world["center"]
+    response = client.post(PAGES["centers:center_update"](world), {"phone": "0999 000 000"})
+    assert response.status_code in (403, 404)
+    response = client.post(PAGES["centers:staff_create"](world), {"full_name": "Người Lạ", "position": "teacher"})
+    assert response.status_code in (403, 404)
+    center.refresh_from_db()
+    assert center.phone != "0999 000 000"
+    assert not center.staff.filter(full_name="Người Lạ").exists()
+
+
+def test_director_edits_the_contacts_of_their_own_center(client, director, world):
+    client.force_login(director)
+    center = world["center"]
+    response = client.post(
+        PAGES["centers:center_update"](world),
+        {"phone": "0222 3812 345", "email": "lienhe@anhduong.example.com", "website": "", "name": "Đổi tên"},
+    )
+    assert response.status_code == 302
+    center.refresh_from_db()
+    assert center.phone == "0222 3812 345"
+    # The contact form has no other fields: the name stays the department's.
+    assert center.name == "Trung tâm Ngoại ngữ Đông Á"
+
+
+def test_director_adds_and_edits_staff_of_their_own_center(client, director, world):
+    client.force_login(director)
+    data = {"full_name": "Grace Caldwell", "position": "teacher", "is_active": "on", "is_foreign": "on",
+            "nationality": "Úc", "work_permit_number": "0456/GPLĐ-SNV", "work_permit_valid_until": "31/12/2027"}
+    response = client.post(PAGES["centers:staff_create"](world), data)
+    assert response.status_code == 302
+    teacher = world["center"].staff.get(full_name="Grace Caldwell")
+    assert teacher.work_permit_valid_until.isoformat() == "2027-12-31"
+
+    response = client.post(PAGES["centers:staff_update"](world), {"full_name": "Trần Thị Hoa", "position": "manager"})
+    assert response.status_code == 302
+    world["staff"].refresh_from_db()
+    assert world["staff"].position == "manager"
+
+
+def test_director_cannot_post_a_new_center(client, director, commune):
+    client.force_login(director)
+    response = client.post(reverse("centers:center_create"), {"code": "NN900", "name": "Trung tâm Mới", "kind": "it",
+                                                              "commune": commune.pk})
+    assert response.status_code == 403
+    assert not type(director.center).objects.filter(code="NN900").exists()
+
+
+def test_director_cannot_see_another_centers_staff_through_their_own_center(client, director, world, other_center):
+    """A staff id of another center behind the director's own center id is still a 404."""
+    stranger = StaffFactory(center=other_center)
+    client.force_login(director)
+    response = client.get(reverse("centers:staff_update", args=[world["center"].pk, stranger.pk]))
+    assert response.status_code == 404
+
+
+def test_local_officer_edits_a_community_center_of_their_ward(client, local_officer, commune):
+    community = CenterFactory(commune=commune, kind="community", name="Trung tâm học tập cộng đồng phường Kinh Bắc")
+    staff = StaffFactory(center=community)
+    client.force_login(local_officer)
+    for url in (reverse("centers:center_update", args=[community.pk]),
+                reverse("centers:staff_create", args=[community.pk]),
+                reverse("centers:staff_update", args=[community.pk, staff.pk])):
+        assert client.get(url).status_code == 200, url
+    response = client.post(reverse("centers:center_update", args=[community.pk]), {"phone": "0222 3855 111"})
+    assert response.status_code == 302
+    community.refresh_from_db()
+    assert community.phone == "0222 3855 111"
+
+
+def test_local_officer_cannot_edit_a_community_center_of_another_ward(client, local_officer, other_commune):
+    community = CenterFactory(commune=other_commune, kind="community")
+    client.force_login(local_officer)
+    assert client.get(reverse("centers:center_update", args=[community.pk])).status_code == 404
+
+
+def test_a_missing_center_is_a_404_for_staff(client, department_user):
+    client.force_login(department_user)
+    assert client.get(reverse("centers:center_detail", args=[987654])).status_code == 404
