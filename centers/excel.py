@@ -690,6 +690,7 @@ class RowError:
         }
 
     def as_dict(self) -> dict:
+        """For CenterImport.errors (JSON): the location and the full sentence."""
         return {"row": self.row, "column": self.column, "message": str(self)}
 
 

@@ -62,6 +62,8 @@ class EduAdminSite(admin.AdminSite):
     index_title = _("Dữ liệu của Sở")
     site_url = "/"
     login_form = EduAdminAuthenticationForm
+    # The changelists are wide (status and licence badges): give them the whole screen.
+    enable_nav_sidebar = False
 
     def has_permission(self, request):
         return can_use_admin(request.user)

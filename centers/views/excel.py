@@ -77,7 +77,10 @@ def center_import_template(request: HttpRequest) -> HttpResponse:
     province = request.user.province
     commune = None
     if province is not None:
-        commune = AdministrativeUnit.objects.filter(parent=province).order_by("name").first()
+        commune = (
+            AdministrativeUnit.objects.filter(parent=province, level=AdministrativeUnit.Level.COMMUNE)
+            .order_by("name").first()
+        )
     with translation.override("vi"):
         example = [
             "NN999",

@@ -108,7 +108,9 @@ def test_formula_like_cells_are_quoted_in_both_formats(client, department_user, 
     assert row[1] == "'=HYPERLINK(\"http://x\")"
 
 
-def test_export_runs_the_same_queries_for_10_and_200_centers(client, department_user, commune, django_assert_max_num_queries):
+def test_export_runs_the_same_queries_for_10_and_200_centers(
+    client, department_user, commune, django_assert_max_num_queries,
+):
     client.force_login(department_user)
     counts = []
     for total in (10, 200):

@@ -269,17 +269,20 @@ def _refused(data: bytes, by, name="trung-tam.xlsx", **kwargs) -> list[str]:
     [
         ({"licence_signed_on": "2025-01-15"}, "Dòng 3, cột «Ngày quyết định»: ngày không hợp lệ, cần dạng dd/mm/yyyy."),
         ({"licence_valid_until": "31/02/2030"}, "Dòng 3, cột «Ngày hết hạn»: ngày không hợp lệ, cần dạng dd/mm/yyyy."),
-        ({"kind": "Trung tâm võ thuật"}, "Dòng 3, cột «Loại hình»: loại hình «Trung tâm võ thuật» không có trong danh mục"),
+        ({"kind": "Trung tâm võ thuật"},
+         "Dòng 3, cột «Loại hình»: loại hình «Trung tâm võ thuật» không có trong danh mục"),
         ({"status": "Tạm nghỉ"}, "Dòng 3, cột «Trạng thái»: trạng thái «Tạm nghỉ» không có trong danh mục"),
         ({"code": ""}, "Dòng 3, cột «Mã trung tâm»: không được để trống."),
         ({"name": " "}, "Dòng 3, cột «Tên trung tâm»: không được để trống."),
         ({"kind": None}, "Dòng 3, cột «Loại hình»: không được để trống."),
         ({"commune": ""}, "Dòng 3, cột «Xã/Phường»: không được để trống."),
         ({"province": ""}, "Dòng 3, cột «Tỉnh/Thành phố»: không được để trống."),
-        ({"commune": "Phường Hoàn Kiếm"}, "Dòng 3, cột «Xã/Phường»: không tìm thấy xã/phường «Phường Hoàn Kiếm» thuộc Tỉnh Bắc Ninh."),
+        ({"commune": "Phường Hoàn Kiếm"},
+         "Dòng 3, cột «Xã/Phường»: không tìm thấy xã/phường «Phường Hoàn Kiếm» thuộc Tỉnh Bắc Ninh."),
         ({"province": "Tỉnh Không Có"}, "Dòng 3, cột «Tỉnh/Thành phố»: không tìm thấy tỉnh/thành phố «Tỉnh Không Có»."),
         ({"email": "khong-phai-email"}, "Dòng 3, cột «Email»: email không hợp lệ."),
-        ({"licence_number": "", "licence_signed_on": "01/01/2025"}, "Dòng 3, cột «Số quyết định»: cần ghi số quyết định"),
+        ({"licence_number": "", "licence_signed_on": "01/01/2025"},
+         "Dòng 3, cột «Số quyết định»: cần ghi số quyết định"),
         ({"licence_issuer": ""}, "Dòng 3, cột «Cơ quan cấp»: bắt buộc khi ghi một quyết định mới."),
         ({"licence_valid_until": "01/01/2020"}, "Dòng 3, cột «Ngày hết hạn»: ngày hết hạn phải sau ngày quyết định."),
         ({"name": "x" * 256}, "Dòng 3, cột «Tên trung tâm»: dài quá 255 ký tự."),
@@ -306,7 +309,9 @@ def test_staff_cannot_import_rows_of_another_province(foreign_department_user, d
 
 def test_non_excel_file_renamed_xlsx_is_refused(department_user, commune):
     errors = _refused(b"%PDF-1.4 this is not a workbook", department_user)
-    assert errors == ["Tệp không phải là tệp Excel .xlsx hợp lệ (tệp .xls cũ hoặc tệp có mật khẩu cần lưu lại thành .xlsx)."]
+    assert errors == [
+        "Tệp không phải là tệp Excel .xlsx hợp lệ (tệp .xls cũ hoặc tệp có mật khẩu cần lưu lại thành .xlsx)."
+    ]
     # A zip that is not a workbook either.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -348,7 +353,10 @@ def _zip_with(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-BOMB_MESSAGE = "Tệp Excel có cấu trúc bất thường (quá nhiều thành phần, dung lượng giải nén quá lớn hoặc nội dung XML không an toàn) nên không mở."
+BOMB_MESSAGE = (
+    "Tệp Excel có cấu trúc bất thường (quá nhiều thành phần, dung lượng giải nén quá lớn "
+    "hoặc nội dung XML không an toàn) nên không mở."
+)
 
 
 def test_zip_bomb_is_refused_before_parsing(department_user, monkeypatch):
@@ -386,20 +394,28 @@ def excel_like(rows: list[list], doctype: bytes = b"", doctype_in=("sharedString
         cells.append(f'<x:row r="{number}">{"".join(out)}</x:row>')
     ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     items = "".join(
-        f"<x:si><x:t>{escape(text).replace(chr(13), '_x000D_')}</x:t><x:rPh sb=\"0\" eb=\"1\"><x:t>ふ</x:t></x:rPh></x:si>"
+        f"<x:si><x:t>{escape(text).replace(chr(13), '_x000D_')}</x:t>"
+        f'<x:rPh sb="0" eb="1"><x:t>ふ</x:t></x:rPh></x:si>'
         for text in strings
     )
     rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     members = {
         "[Content_Types].xml": b"<Types/>",
-        "xl/workbook.xml": f'<x:workbook {ns} {rel}><x:sheets><x:sheet name="S" sheetId="1" r:id="rId7"/></x:sheets></x:workbook>'.encode(),
+        "xl/workbook.xml": (
+            f'<x:workbook {ns} {rel}><x:sheets><x:sheet name="S" sheetId="1" r:id="rId7"/></x:sheets></x:workbook>'
+        ).encode(),
         "xl/_rels/workbook.xml.rels": (
             b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             b'<Relationship Id="rId7" Type="worksheet" Target="worksheets/data.xml"/></Relationships>'
         ),
-        "xl/styles.xml": f'<x:styleSheet {ns}><x:cellXfs count="2"><x:xf numFmtId="0"/><x:xf numFmtId="14"/></x:cellXfs></x:styleSheet>'.encode(),
+        "xl/styles.xml": (  # style 1 is the built-in date format 14
+            f'<x:styleSheet {ns}><x:cellXfs count="2"><x:xf numFmtId="0"/><x:xf numFmtId="14"/></x:cellXfs>'
+            "</x:styleSheet>"
+        ).encode(),
         "xl/sharedStrings.xml": f'<x:sst {ns}>{items}</x:sst>'.encode(),
-        "xl/worksheets/data.xml": f'<x:worksheet {ns}><x:sheetData>{"".join(cells)}</x:sheetData></x:worksheet>'.encode(),
+        "xl/worksheets/data.xml": (
+            f'<x:worksheet {ns}><x:sheetData>{"".join(cells)}</x:sheetData></x:worksheet>'
+        ).encode(),
     }
     return _zip_with({
         name: doctype + content if any(part in name for part in doctype_in) else content
@@ -478,16 +494,22 @@ def upload(data: bytes, name="trung-tam.xlsx", **extra) -> dict:
 
 
 def test_anonymous_user_is_sent_to_login(client):
-    for url in (reverse("centers:center_import"), reverse("centers:center_import_template")):
+    urls = (reverse("centers:center_import"), reverse("centers:center_import_template"),
+            reverse("centers:center_import_status", args=[1]))
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("role", ["inspector", "director", "local_officer"])
-def test_only_department_staff_may_import(client, request, role, commune):
+def test_only_department_staff_may_import(client, request, role, commune, department_user):
+    center_import = CenterImport.objects.create(
+        province=department_user.province, created_by=department_user, original_name="a.xlsx",
+    )
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("centers:center_import")).status_code == 403
     assert client.get(reverse("centers:center_import_template")).status_code == 403
+    assert client.get(center_import.get_absolute_url()).status_code == 403
     assert client.post(reverse("centers:center_import"), upload(xlsx([make_row()]))).status_code == 403
     assert not Center.objects.filter(code="NN100").exists()
 
@@ -519,7 +541,8 @@ def test_page_imports_a_small_file_at_once(client, department_user, commune):
 def test_page_shows_row_errors_and_writes_nothing(client, department_user, commune):
     client.force_login(department_user)
     response = client.post(
-        reverse("centers:center_import"), upload(xlsx([make_row(), make_row(code="NN101", licence_signed_on="1/13/2025")]))
+        reverse("centers:center_import"),
+        upload(xlsx([make_row(), make_row(code="NN101", licence_signed_on="1/13/2025")])),
     )
     content = response.content.decode()
     assert "Chưa nhập gì." in content
@@ -708,7 +731,9 @@ def test_command_province_option_limits_the_rows(tmp_path, commune, other_provin
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_large_upload_is_imported_by_the_celery_worker(celery_worker_process, client, department_user, commune, settings):
+def test_large_upload_is_imported_by_the_celery_worker(
+    celery_worker_process, client, department_user, commune, settings,
+):
     import edu_portal.settings as base_settings
 
     # Only the web side decides what goes to the background, so only it needs the
