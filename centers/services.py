@@ -1,9 +1,10 @@
 """Write paths of the registry, with their rules."""
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from geo.text import fold
@@ -12,39 +13,81 @@ from .choices import ENDING_KINDS, GRANTING_KINDS, STATUS_OF_DOCUMENT
 from .models import Center, Director, LicenceDocument, StatusChange
 
 
-def _search_text(center: Center) -> str:
-    words = [
-        center.code, center.name, center.street, center.address_as_printed,
-        center.commune.name if center.commune_id else "", center.investor_name,
-    ]
-    words += [d.full_name for d in center.directors.all()]
-    words += [d.number for d in center.documents.all()]
+def _search_text(*words: str) -> str:
     return fold(" ".join(w for w in words if w))
 
 
-def _current_licence(documents: Iterable[LicenceDocument]) -> LicenceDocument | None:
-    """The latest granting document not ended by a later revocation or dissolution."""
+def _current_licence(documents: Iterable[tuple]) -> int | None:
+    """The latest granting document not ended by a later revocation or dissolution.
+
+    `documents` are (pk, kind, signed_on) tuples."""
     current = None
-    for doc in sorted(documents, key=lambda d: (d.signed_on, d.pk)):
-        if doc.kind in GRANTING_KINDS:
-            current = doc
-        elif doc.kind in ENDING_KINDS:
+    for pk, kind, _signed_on in sorted(documents, key=lambda d: (d[2], d[0])):
+        if kind in GRANTING_KINDS:
+            current = pk
+        elif kind in ENDING_KINDS:
             current = None
     return current
 
 
-def centers_refresh(center_ids: Iterable[int]) -> None:
-    """Recompute the derived columns (current licence, search text) of these centers."""
-    centers = list(
-        Center.objects.filter(pk__in=list(center_ids))
-        .select_related("commune")
-        .prefetch_related("documents", "directors")
-    )
-    for center in centers:
-        licence = _current_licence(center.documents.all())
-        center.current_licence_id = licence.pk if licence else None
-        center.search_text = _search_text(center)
-    Center.objects.bulk_update(centers, ["current_licence", "search_text"], batch_size=500)
+REFRESH_BATCH = 1000
+
+
+def centers_refresh(center_ids: Iterable[int]) -> int:
+    """Recompute the derived columns (current licence, search text) of these centers.
+
+    Reads plain tuples and writes only the rows whose values changed, with one
+    prepared UPDATE run over the batch: an import of 20,000 centers calls this once,
+    and model instances plus bulk_update's CASE expressions cost several times more.
+    Returns the number of centers changed.
+    """
+    ids = list(center_ids)
+    changed = 0
+    for start in range(0, len(ids), REFRESH_BATCH):
+        batch = ids[start:start + REFRESH_BATCH]
+        documents: dict[int, list[tuple]] = defaultdict(list)
+        numbers: dict[int, list[str]] = defaultdict(list)
+        for center_id, pk, kind, signed_on, number in LicenceDocument.objects.filter(
+            center_id__in=batch
+        ).values_list("center_id", "pk", "kind", "signed_on", "number"):
+            documents[center_id].append((pk, kind, signed_on))
+            numbers[center_id].append(number)
+        directors: dict[int, list[str]] = defaultdict(list)
+        for center_id, name in Director.objects.filter(center_id__in=batch).values_list("center_id", "full_name"):
+            directors[center_id].append(name)
+        updates = []
+        rows = Center.objects.filter(pk__in=batch).values_list(
+            "pk", "code", "name", "street", "address_as_printed", "commune__name", "investor_name",
+            "current_licence_id", "search_text",
+        )
+        for pk, code, name, street, printed, commune, investor, licence_id, text in rows:
+            new_licence = _current_licence(documents[pk])
+            new_text = _search_text(code, name, street, printed, commune, investor, *directors[pk], *numbers[pk])
+            if (new_licence, new_text) != (licence_id, text):
+                updates.append((new_licence, new_text, pk))
+        if updates:
+            _write_derived(updates)
+            changed += len(updates)
+    return changed
+
+
+def _write_derived(updates: list[tuple]) -> None:
+    """UPDATE (current_licence_id, search_text) by id. On PostgreSQL one statement per
+    batch (UPDATE ... FROM VALUES) saves a round trip per row; SQLite is in-process, so
+    its executemany is already fast."""
+    table = connection.ops.quote_name(Center._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor,
+                f"UPDATE {table} AS c SET current_licence_id = v.licence, search_text = v.text "
+                "FROM (VALUES %s) AS v(licence, text, id) WHERE c.id = v.id",
+                updates, template="(%s::bigint, %s, %s::bigint)", page_size=REFRESH_BATCH,
+            )
+        else:
+            cursor.executemany(f"UPDATE {table} SET current_licence_id = %s, search_text = %s WHERE id = %s", updates)
 
 
 def center_refresh(center: Center) -> None:
