@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export DJANGO_DEBUG ?= 1
 export DJANGO_SECRET_KEY ?= dev-only-secret-key-change-me
 
-.PHONY: run test install migrate demo worker beat services messages clean
+.PHONY: run test install migrate demo services messages clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,8 @@ services: demo
 	$(BIN)/honcho start
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --no-location --ignore=.venv --ignore=bench --ignore=tests
+	cd locale/en/LC_MESSAGES && msgfmt --check -o django.mo django.po
 
 clean:
 	rm -rf $(VENV) staticfiles var

@@ -250,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django 6 will assume https for scheme-less URLs typed into forms; take that behaviour now.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Every asset is served by the portal itself: government networks are often closed.

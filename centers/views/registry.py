@@ -17,6 +17,7 @@ from ..filters import CenterFilterSet
 from ..forms import CenterContactForm, CenterForm, StaffForm
 from ..models import Center, Staff
 from ..selectors import center_get, center_list, center_timeline, scoped
+from ..services import center_refresh
 
 
 class CenterListView(LoginRequiredMixin, FilterView):
@@ -93,8 +94,6 @@ class CenterCreateView(LoginRequiredMixin, CreateView):
         return {**super().get_form_kwargs(), "province": self.request.user.province}
 
     def form_valid(self, form):
-        from ..services import center_refresh
-
         response = super().form_valid(form)
         center_refresh(self.object)
         messages.success(self.request, _("Đã thêm trung tâm vào sổ đăng ký."))
@@ -118,8 +117,6 @@ class CenterUpdateView(CenterAccessMixin, UpdateView):
         return CenterForm if can_manage_registry(self.request.user) else CenterContactForm
 
     def form_valid(self, form):
-        from ..services import center_refresh
-
         response = super().form_valid(form)
         center_refresh(self.object)
         messages.success(self.request, _("Đã lưu thay đổi."))
