@@ -239,6 +239,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 3}
 CELERY_BEAT_SCHEDULE = {
+    # Every day at 01:30: create the coming reporting periods and obligations (idempotent).
+    "generate-report-periods": {
+        "task": "reports.tasks.periods_generate_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Every day at 02:15: drop expired import uploads (the database row says what ran).
     "purge-import-files": {
         "task": "centers.tasks.center_import_purge_task",

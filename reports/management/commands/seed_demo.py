@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from centers.demo import DEMO_PASSWORD, demo_seed, demo_summary
+from reports.demo import reports_seed
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, **options):
+        # The command lives in reports, the highest app so far, because it seeds both the
+        # registry and the reports that hang on it (centers imports no other app).
         # The demo accounts have a published password: never create them on a production
         # installation by accident.
         if not settings.DEBUG and not force:
@@ -29,6 +32,7 @@ class Command(BaseCommand):
             ))
         started = time.monotonic()
         result = demo_seed()
+        reports = reports_seed(province=result.province)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(_(
             "Đã tạo %(centers)d trung tâm, %(documents)d văn bản, %(directors)d giám đốc, %(staff)d nhân sự "
@@ -38,5 +42,6 @@ class Command(BaseCommand):
             "directors": result.directors_created, "staff": result.staff_created,
             "users": result.users_created, "seconds": elapsed,
         }))
+        self.stdout.write(_("Báo cáo: %(types)d loại mới, %(periods)d kỳ mới, %(obligations)d nghĩa vụ mới.") % reports)
         for line in demo_summary(result.province):
             self.stdout.write(line)
