@@ -9,8 +9,8 @@ from django.utils import timezone
 from centers.choices import CenterStatus
 from centers.models import Center, StatusChange
 
-from .models import Obligation, ReportPeriod, ReportType
-from .periods import windows_between
+from ..models import Obligation, ReportPeriod, ReportType
+from ..periods import windows_between
 
 # Periods are created this many days before their due date.
 GENERATE_AHEAD_DAYS = 60
