@@ -73,6 +73,7 @@ LOCAL_APPS = [
     "centers",
     "conferences",
     "reports",
+    "notifications",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -219,6 +221,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The portal's public address, for links in e-mails sent by workers (they have no request).
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sở GDĐT <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -239,6 +243,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 3}
 CELERY_BEAT_SCHEDULE = {
+    # Every 15 minutes: claim the reminder steps now due and queue their delivery. A
+    # missed or repeated tick is harmless: the Dispatch table records what was sent.
+    "send-report-reminders": {
+        "task": "reports.tasks.reminders_sweep_task",
+        "schedule": crontab(minute="*/15"),
+    },
     # Every day at 01:30: create the coming reporting periods and obligations (idempotent).
     "generate-report-periods": {
         "task": "reports.tasks.periods_generate_task",
@@ -255,8 +265,6 @@ CELERY_BEAT_SCHEDULE = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-# Django 6 will assume https for scheme-less URLs typed into forms; take that behaviour now.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Every asset is served by the portal itself: government networks are often closed.

@@ -8,3 +8,4 @@ from .generation import (  # noqa: F401
     period_create,
     periods_generate,
 )
+from .reminders import reminders_deliver, reminders_sweep  # noqa: F401,E402

@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An in-app notice. (recipient, key) is unique, so a notice is created exactly once
+    however often the code that creates it runs."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=120)
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"), blank=True)
+    link = models.CharField(_("liên kết"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_recipient_and_key"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Dispatch(models.Model):
+    """The record of one reminder step for one object (e.g. "obligation:42:due-7").
+
+    The database, not the broker, is the record of what was sent: a sweep claims the row
+    with a lease; the worker flips it to `sending` in the transaction that creates the
+    in-app notices, then sends the e-mail and marks it `sent`. A claim whose lease ran
+    out is taken again by the next sweep; a row in `sending` is never sent again, so a
+    worker killed mid-send may lose that one e-mail but never sends it twice.
+    """
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("Đang chờ gửi")
+        SENDING = "sending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        PASSED = "passed", _("Bỏ qua (đã quá bước hoặc đã nộp)")
+
+    key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhắc việc")
+        verbose_name_plural = _("lượt nhắc việc")
+        indexes = [
+            models.Index(fields=["lease_until"], condition=models.Q(status="claimed"), name="dispatch_claimed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

@@ -1,0 +1,99 @@
+"""Exactly-once in-app notices and at-most-once e-mails, with the database as the record.
+
+Callers (reports, later conferences) decide *what* is due; this module decides whether
+it may be sent now and records that it was."""
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Dispatch, Notification
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=10)
+
+
+def dispatches_claim(keys: Iterable[str], *, now: datetime.datetime | None = None) -> list[Dispatch]:
+    """Claim reminder steps for sending; returns the ones this call holds.
+
+    New keys are inserted as `claimed`; an old claim whose lease ran out (its task was
+    lost with the broker, or the worker died before starting) is taken again. Each call
+    stamps its own lease time, so of two sweeps racing for the same keys each ends up
+    holding a disjoint set, and a step taken, sent or passed is never returned."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return []
+    now = now or timezone.now()
+    lease = now + LEASE
+    Dispatch.objects.bulk_create(
+        [Dispatch(key=key, status=Dispatch.Status.CLAIMED, lease_until=lease, attempts=1) for key in keys],
+        ignore_conflicts=True, batch_size=1000,
+    )
+    expired = Dispatch.objects.filter(key__in=keys, status=Dispatch.Status.CLAIMED, lease_until__lt=now)
+    expired.update(lease_until=lease, attempts=F("attempts") + 1)
+    return list(Dispatch.objects.filter(key__in=keys, status=Dispatch.Status.CLAIMED, lease_until=lease))
+
+
+def dispatches_pass(keys: Iterable[str], *, detail: str = "") -> int:
+    """Record steps that will never be sent (overtaken by a later step, or no longer due).
+    Existing rows are left alone: a step sent or being sent stays so."""
+    rows = [Dispatch(key=key, status=Dispatch.Status.PASSED, detail=detail[:255]) for key in keys]
+    return len(Dispatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000))
+
+
+def dispatch_cancel(dispatch: Dispatch, *, detail: str) -> None:
+    Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.CLAIMED).update(
+        status=Dispatch.Status.PASSED, detail=detail[:255], lease_until=None,
+    )
+
+
+def dispatch_deliver(
+    dispatch: Dispatch, *, recipients: Iterable, subject: str, body: str, link: str,
+    connection=None,
+) -> bool:
+    """Create the in-app notices and send the e-mail for a claimed step. Returns False
+    when another worker already took it."""
+    recipients = [user for user in recipients if user is not None]
+    with transaction.atomic():
+        started = Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.CLAIMED).update(
+            status=Dispatch.Status.SENDING,
+        )
+        if started != 1:
+            return False
+        Notification.objects.bulk_create(
+            [Notification(recipient=user, key=dispatch.key, subject=subject, body=body, link=link) for user in recipients],
+            ignore_conflicts=True,
+        )
+    addresses = sorted({user.email for user in recipients if user.email})
+    if addresses:
+        message = EmailMessage(
+            subject=subject, body=f"{body}\n\n{link}".strip(), from_email=settings.DEFAULT_FROM_EMAIL,
+            to=addresses[:1], bcc=addresses[1:], connection=connection,
+        )
+        try:
+            message.send()
+        except Exception:  # the notice is in the portal; this one e-mail is lost, not retried
+            logger.exception("Reminder e-mail %s could not be sent", dispatch.key)
+            Dispatch.objects.filter(pk=dispatch.pk).update(detail="e-mail failed")
+            return True
+    Dispatch.objects.filter(pk=dispatch.pk).update(status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None)
+    return True
+
+
+def notification_mark_read(*, user, pk: int | None = None) -> int:
+    """Mark one (or, with pk None, every) unread notice of the user as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(Q(recipient=user) & Q(read_at__isnull=True)).count()
