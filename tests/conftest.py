@@ -2,7 +2,6 @@
 tests marked `celery_worker`), and the users of every role in two provinces."""
 
 import os
-import shutil
 
 import pytest
 
@@ -35,47 +34,51 @@ def _test_settings(settings, tmp_path, request):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    if not request.node.get_closest_marker("celery_worker"):
-        from edu_portal.celery_app import app
+    from edu_portal.celery_app import app
 
-        settings.CELERY_TASK_ALWAYS_EAGER = True
-        app.conf.task_always_eager = True
-        app.conf.task_eager_propagates = True
+    eager = not request.node.get_closest_marker("celery_worker")
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    app.conf.task_always_eager = eager
+    app.conf.task_eager_propagates = True
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real Celery worker on Redis, pointed at the test database pytest-django created."""
-    import subprocess
-    import sys
-    import time
+def smtp_server():
+    """An SMTP server on 127.0.0.1 (aiosmtpd) for the worker to deliver to."""
+    from aiosmtpd.controller import Controller
 
+    from tests.services import SmtpCollector
+
+    import socket
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    collector = SmtpCollector()
+    collector.port = port
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield collector
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, smtp_server):
+    """A real Celery worker on Redis, pointed at the test database pytest-django created
+    and at the loopback SMTP server."""
     from django.conf import settings as dj_settings
+
+    from tests.services import WorkerProcess
 
     db = dj_settings.DATABASES["default"]
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "CELERY_TASK_ALWAYS_EAGER": "0", "DJANGO_SECRET_KEY": "test"}
-    celery = shutil.which("celery", path=os.path.dirname(sys.executable)) or "celery"
-    worker = subprocess.Popen(
-        [celery, "-A", "edu_portal", "worker", "--pool=solo", "--concurrency=1", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"pytest-{os.getpid()}@%h"],
-        env=env,
-    )
-    from edu_portal.celery_app import app
-
-    app.conf.task_always_eager = False
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=1):
-            break
-        if worker.poll() is not None:
-            raise RuntimeError("Celery worker exited during start-up")
-    else:
-        worker.terminate()
-        raise RuntimeError("Celery worker did not answer within 60 s")
+    worker = WorkerProcess({
+        **os.environ, "DATABASE_URL": url, "CELERY_TASK_ALWAYS_EAGER": "0", "DJANGO_SECRET_KEY": "test",
+        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_server.port), "EMAIL_USE_TLS": "0",
+    })
+    worker.start()
     yield worker
-    worker.terminate()
-    worker.wait(timeout=30)
+    worker.stop()
 
 
 @pytest.fixture
