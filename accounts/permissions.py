@@ -22,6 +22,24 @@ def can_edit_center_records(user, center) -> bool:
     return False
 
 
+def can_review_reports(user) -> bool:
+    """Department staff accept or return submitted reports and decide extensions."""
+    return can_manage_registry(user)
+
+
+def can_read_reviews(user) -> bool:
+    """Review pages are the Department's: staff act there, inspectors only read."""
+    return bool(user.is_authenticated and (can_review_reports(user) or user.role == User.Role.INSPECTOR))
+
+
+def can_view_report_dashboard(user) -> bool:
+    """Completeness and timeliness: the Department, its inspectors and local officers
+    (for their commune); a director sees only their own obligations, not the others'."""
+    return bool(user.is_authenticated and (
+        user.is_superuser or user.role in (User.Role.DEPARTMENT, User.Role.INSPECTOR, User.Role.LOCAL_OFFICER)
+    ))
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied

@@ -30,10 +30,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """A landing page per role: a director goes straight to their center."""
+    """A landing page per role: a director goes straight to what their center has to do
+    (the reports it owes), one click from the center's page in the menu."""
     user = request.user
     if user.role == User.Role.DIRECTOR and user.center_id:
-        return redirect("centers:center_detail", pk=user.center_id)
+        return redirect("reports:obligation_list")
     visible = centers_visible_to(user)
     context = {
         "center_count": visible.count(),

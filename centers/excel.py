@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.conf import settings
@@ -237,6 +237,55 @@ def template_workbook(example: list[Any]) -> bytes:
     return _workbook_bytes([[protect(value) for value in example]], title="Mẫu nhập")
 
 
+@dataclass
+class Sheet:
+    """One sheet of a tabular export: optional title lines, a bold header, the rows."""
+
+    title: str
+    headers: list[str]
+    rows: Iterable[list[Any]]
+    widths: tuple[int, ...] = ()
+    preamble: list[list[Any]] = field(default_factory=list)
+
+
+def sheets_workbook(sheets: Iterable[Sheet]) -> bytes:
+    """An .xlsx of several sheets for summaries other apps export (report completeness...).
+
+    Text cells go through protect() like the registry's; dates get the dd/mm/yyyy format.
+    """
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for spec in sheets:
+        # Excel refuses sheet titles over 31 characters or with []:*?/\ in them.
+        title = re.sub(r"[\[\]:*?/\\]", " ", spec.title)[:31]
+        sheet = workbook.create_sheet(title)
+        for index, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = f"A{len(spec.preamble) + 2}"
+        for line in spec.preamble:
+            cells = [WriteOnlyCell(sheet, value=protect(value)) for value in line]
+            if cells:
+                cells[0].font = bold
+            sheet.append(cells)
+        header = []
+        for text in spec.headers:
+            cell = WriteOnlyCell(sheet, value=protect(text))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in spec.rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=protect(value))
+                if isinstance(value, datetime.date):
+                    cell.number_format = XLSX_DATE_FORMAT
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 # Reading an upload
 
 
@@ -313,18 +362,33 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     not_excel = _(
         "Tệp không phải là tệp Excel .xlsx hợp lệ (tệp .xls cũ hoặc tệp có mật khẩu cần lưu lại thành .xlsx)."
     )
-    if not data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(not_excel)
+    return check_ooxml(data, required_parts=XLSX_PARTS, invalid_message=not_excel, unsafe=unsafe_message())
+
+
+# The parts without which a package is not a workbook (or, for reports' attachments, a
+# Word document), whatever else it holds.
+XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+DOCX_PARTS = ("[Content_Types].xml", "word/document.xml")
+
+
+def check_ooxml(source: bytes | BinaryIO, *, required_parts: Iterable[str], invalid_message: str,
+                unsafe: str) -> zipfile.ZipFile:
+    """Open an Office Open XML package (.xlsx, .docx) read from bytes or a seekable file,
+    refusing with `invalid_message` what is not a zip holding `required_parts`, and with
+    `unsafe` a zip bomb, all on the zip directory, before any member is inflated."""
+    head = source[:4] if isinstance(source, bytes) else _peek(source, 4)
+    if head != b"PK\x03\x04":
+        raise ImportFileError(invalid_message)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise ImportFileError(not_excel) from None
+        raise ImportFileError(invalid_message) from None
     names = {member.filename for member in members}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise ImportFileError(not_excel)
+    if not all(part in names for part in required_parts):
+        raise ImportFileError(invalid_message)
     if len(members) > MAX_ZIP_MEMBERS:
-        raise ImportFileError(unsafe_message())
+        raise ImportFileError(unsafe)
     total = 0
     for member in members:
         # zipfile never inflates past file_size (a lying header fails its CRC), so the
@@ -333,10 +397,17 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
         if member.file_size > RATIO_CHECK_MIN_BYTES and member.file_size > MAX_COMPRESSION_RATIO * max(
             member.compress_size, 1
         ):
-            raise ImportFileError(unsafe_message())
+            raise ImportFileError(unsafe)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise ImportFileError(unsafe_message())
+        raise ImportFileError(unsafe)
     return archive
+
+
+def _peek(stream: BinaryIO, size: int) -> bytes:
+    stream.seek(0)
+    head = stream.read(size)
+    stream.seek(0)
+    return head
 
 
 def unsafe_message() -> str:

@@ -1,13 +1,22 @@
+import datetime
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import TimestampedModel
 
 from .choices import AttachmentType, ExtensionStatus, FieldKind, Frequency, ObligationStatus
+
+
+def local_date(value: datetime.datetime | None = None) -> datetime.date:
+    """The date in the Department's time zone (settings.TIME_ZONE) of `value`, or today:
+    due dates are Hà Nội dates, whatever time zone a request may have activated."""
+    return timezone.localdate(value, zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
 def _default_attachment_types() -> list[str]:
@@ -182,6 +191,47 @@ class Obligation(models.Model):
     def effective_lock_date(self):
         return max(self.period.lock_date, self.extended_until) if self.extended_until else self.period.lock_date
 
+    # Derived display helpers. Timeliness is never stored: it follows from the first
+    # submission's time and the effective due date, so a late extension re-derives it.
+
+    @property
+    def first_submitted_on(self) -> datetime.date | None:
+        """The local (Asia/Ho_Chi_Minh) date of the first submission."""
+        return local_date(self.first_submitted_at) if self.first_submitted_at else None
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted, but first submitted after the effective due date."""
+        submitted_on = self.first_submitted_on
+        return submitted_on is not None and submitted_on > self.effective_due_date
+
+    @property
+    def is_on_time(self) -> bool:
+        submitted_on = self.first_submitted_on
+        return submitted_on is not None and submitted_on <= self.effective_due_date
+
+    def days_left(self, today: datetime.date | None = None) -> int:
+        """Days until the effective due date; negative once it has passed."""
+        return (self.effective_due_date - (today or local_date())).days
+
+    def days_late(self, today: datetime.date | None = None) -> int:
+        """Days past the effective due date: of the first submission when there is one
+        (fixed from then on), otherwise of today; 0 when not late."""
+        reference = self.first_submitted_on or today or local_date()
+        return max((reference - self.effective_due_date).days, 0)
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Never submitted and the effective due date has passed."""
+        return self.first_submitted_at is None and self.days_left(today) < 0
+
+    def is_locked(self, today: datetime.date | None = None) -> bool:
+        """Past the effective lock date: new submissions need an extension."""
+        return (today or local_date()) > self.effective_lock_date
+
+    @property
+    def status_badge(self) -> str:
+        return ObligationStatus.badge(self.status)
+
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # Random names: the original name is kept in the row, never used on disk.
@@ -234,6 +284,15 @@ class SubmissionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.obligation} - lần {self.number}"
+
+    @property
+    def submitted_on(self) -> datetime.date:
+        return local_date(self.submitted_at)
+
+    @property
+    def days_late(self) -> int:
+        """Days this version came after the obligation's effective due date (0 if on time)."""
+        return max((self.submitted_on - self.obligation.effective_due_date).days, 0)
 
 
 class Review(models.Model):

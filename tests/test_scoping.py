@@ -39,7 +39,7 @@ PAGES = {
 
 # The object pages are those of `center`: a language center in Phường Kinh Bắc (Bắc Ninh),
 # with one staff record, and an import run by the Bắc Ninh department.
-# 302 on home: a director is sent to their center; 302 on center_admin: to the web admin.
+# 302 on home: a director is sent to the reports they owe; 302 on center_admin: to the web admin.
 #                            home  list  new   detail edit  admin staff+ staff~ xlsx  csv   import tmpl  import#
 EXPECTED = {
     "anonymous":               [LOGIN] * len(PAGES),

@@ -8,4 +8,26 @@ from .generation import (  # noqa: F401
     period_create,
     periods_generate,
 )
+from .submissions import (  # noqa: F401
+    attachment_add,
+    attachment_remove,
+    can_submit,
+    draft_initial,
+    draft_refusal,
+    draft_save,
+    extension_refusal,
+    extension_request_create,
+    report_schema,
+    submission_refusal,
+    submission_submit,
+    version_content_hash,
+    version_verify,
+)
+from .reviews import (  # noqa: F401
+    CONFLICT_MESSAGE,
+    ReviewConflict,
+    extension_decide,
+    submission_accept,
+    submission_return,
+)
 from .reminders import reminders_deliver, reminders_sweep  # noqa: F401,E402

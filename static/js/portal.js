@@ -4,6 +4,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-progress]").forEach(function (bar) {
     bar.style.width = bar.dataset.progress + "%";
   });
+  // Print buttons (receipts): window.print() from here, never from an inline handler.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Filter selects submit their form at once.
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

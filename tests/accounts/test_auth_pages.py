@@ -113,11 +113,11 @@ def test_password_change_with_a_wrong_old_password_is_refused_in_vietnamese(clie
     assert department_user.check_password(DEFAULT_PASSWORD)
 
 
-def test_home_sends_a_director_to_their_center(client, director, center):
+def test_home_sends_a_director_to_the_reports_they_owe(client, director, center):
     _login(client, "giamdoc")
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response.url == reverse("centers:center_detail", args=[center.pk])
+    assert response.url == reverse("reports:obligation_list")
 
 
 def test_home_shows_staff_the_count_of_their_province(client, department_user, center, other_center, foreign_center):

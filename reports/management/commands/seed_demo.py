@@ -43,5 +43,6 @@ class Command(BaseCommand):
             "users": result.users_created, "seconds": elapsed,
         }))
         self.stdout.write(_("Báo cáo: %(types)d loại mới, %(periods)d kỳ mới, %(obligations)d nghĩa vụ mới.") % reports)
+        self.stdout.write(_("Báo cáo mẫu đã nộp: %(submitted)d.") % reports)
         for line in demo_summary(result.province):
             self.stdout.write(line)

@@ -1,0 +1,346 @@
+"""Report types, periods, obligations and requests for more time in the web admin.
+
+Department staff define their province's report types here (with the fields asked, as
+an inline); periods and obligations are generated (reports.services.generation) and shown
+here for reference; extensions are decided through reports.services.reviews, never by
+editing rows. Scoping, 404 outside the province and scoped choices come from
+edu_portal.admin.ScopedAdminMixin.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from centers.admin import CommuneFilter, badge
+from centers.choices import CenterKind
+from centers.selectors import scope_q
+from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
+
+from .choices import AttachmentType, ExtensionStatus, ObligationStatus
+from .models import ExtensionRequest, Obligation, ReportField, ReportPeriod, ReportType
+from .services import ReviewConflict, extension_decide, obligations_generate
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+EXTENSION_BADGES = {
+    ExtensionStatus.PENDING: "warning", ExtensionStatus.GRANTED: "success", ExtensionStatus.REFUSED: "danger",
+}
+
+
+# Changelist filters
+
+
+class ReportTypeFilter(admin.SimpleListFilter):
+    """The report types of the user's province (the plain related filter would list every
+    province's)."""
+
+    title = _("loại báo cáo")
+    parameter_name = "report_type"
+    lookup = "report_type_id"
+
+    def lookups(self, request, model_admin):
+        types = ReportType.objects.filter(scope_q(request.user)).only("pk", "title").order_by("title")
+        return [(str(t.pk), t.title) for t in types]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(**{self.lookup: self.value()})
+        return queryset
+
+
+class PeriodReportTypeFilter(ReportTypeFilter):
+    lookup = "period__report_type_id"
+
+
+class CenterCommuneFilter(CommuneFilter):
+    """The communes of the province, applied to the obligation's center."""
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(center__commune_id=self.value())
+        return queryset
+
+
+class CenterKindFilter(admin.SimpleListFilter):
+    title = _("loại hình trung tâm")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return CenterKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in CenterKind.values:
+            return queryset.filter(center__kind=self.value())
+        return queryset
+
+
+# Report types
+
+
+class ReportTypeAdminForm(forms.ModelForm):
+    """The JSON lists (kinds, attachment types) as checkboxes over their choices."""
+
+    center_kinds = forms.MultipleChoiceField(
+        label=_("loại hình trung tâm phải báo cáo"), choices=CenterKind.choices, widget=forms.CheckboxSelectMultiple,
+    )
+    attachment_types = forms.MultipleChoiceField(
+        label=_("loại tệp đính kèm cho phép"), choices=AttachmentType.choices, widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ReportType
+        fields = [
+            "province", "code", "title", "description", "center_kinds", "frequency", "starts_on", "is_active",
+            "window_start_day", "due_days_after_window", "lock_days_after_due",
+            "school_year_start_month", "school_year_start_day",
+            "attachment_types", "attachment_max_mb", "attachments_required",
+        ]
+
+
+class ReportFieldInline(ScopedInlineMixin, admin.TabularInline):
+    model = ReportField
+    fields = (
+        "order", "code", "label", "kind", "required", "min_value", "max_value", "choices", "help_text", "is_active",
+    )
+    extra = 0
+    formfield_overrides = SMALL_TEXTAREA
+    verbose_name_plural = _(
+        "Các trường số liệu (sửa đổi chỉ áp dụng cho các lần nộp sau; bản đã nộp giữ nguyên các trường lúc nộp)"
+    )
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 3 if obj is None else 0
+
+
+@admin.register(ReportType, site=site)
+class ReportTypeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A type belongs to one Department (its `province`); retiring one is `is_active`,
+    deleting it (with its periods and obligations) is left to superusers."""
+
+    form = ReportTypeAdminForm
+    department_actions = frozenset({"view", "add", "change"})
+    province_field = "province"
+    inlines = (ReportFieldInline,)
+    list_display = ("title", "code", "frequency", "kinds_display", "due_days_after_window", "starts_on", "is_active")
+    list_filter = ("frequency", "is_active")
+    search_fields = ("title", "code")
+    list_per_page = 50
+    fieldsets = (
+        (_("Thông tin chung"), {"fields": ("province", "code", "title", "description", "center_kinds", "is_active")}),
+        (
+            _("Kỳ báo cáo, hạn nộp"),
+            {
+                "fields": (
+                    "frequency", "starts_on", "window_start_day", "due_days_after_window", "lock_days_after_due",
+                    ("school_year_start_month", "school_year_start_day"),
+                ),
+                "description": _(
+                    "Kỳ số liệu theo Nghị định 09/2019/NĐ-CP: từ ngày 15 kỳ trước đến ngày 14 kỳ này. "
+                    "Các kỳ và nghĩa vụ báo cáo được tạo tự động hằng ngày, trước hạn nộp 60 ngày."
+                ),
+            },
+        ),
+        (_("Tệp đính kèm"), {"fields": ("attachment_types", "attachment_max_mb", "attachments_required")}),
+    )
+    field_help_texts = {
+        "due_days_after_window": _(
+            "Chưa xác minh: Nghị định 09/2019 không quy định một hạn nộp chung cho báo cáo của trung tâm; "
+            "mỗi Sở tự quy định. Hãy nhập theo chế độ báo cáo của Sở."
+        ),
+        "school_year_start_month": _("Năm học mặc định từ 01/9 đến 31/8 năm sau."),
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("province")
+
+    @admin.display(description=_("loại hình phải báo cáo"))
+    def kinds_display(self, obj):
+        labels = dict(CenterKind.choices)
+        return ", ".join(str(labels.get(kind, kind)) for kind in obj.center_kinds)
+
+
+# Periods
+
+
+@admin.register(ReportPeriod, site=site)
+class ReportPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Periods are generated ahead by the daily task; staff adjust a due or lock date, or
+    add a one-off period. Saving one creates the obligations it is still missing."""
+
+    scope_prefix = "report_type__"
+    department_actions = frozenset({"view", "add", "change"})
+    list_display = ("label", "report_type", "data_from", "data_to", "due_date", "lock_date", "obligation_count")
+    list_select_related = ("report_type",)
+    list_filter = (ReportTypeFilter,)
+    search_fields = ("label", "report_type__title")
+    fields = ("report_type", "label", "data_from", "data_to", "due_date", "lock_date")
+    list_per_page = 50
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(obligation_total=Count("obligations"))
+
+    @admin.display(description=_("số nghĩa vụ"), ordering="obligation_total")
+    def obligation_count(self, obj):
+        url = reverse("admin:reports_obligation_changelist") + f"?period__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.obligation_total)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Idempotent: only the centers that owe the period and have no obligation yet.
+        created = obligations_generate(period=obj)
+        if created:
+            message = ngettext(
+                "Đã tạo %(count)d nghĩa vụ báo cáo cho kỳ này.", "Đã tạo %(count)d nghĩa vụ báo cáo cho kỳ này.",
+                created,
+            )
+            self.message_user(request, message % {"count": created}, messages.SUCCESS)
+
+
+# Obligations
+
+
+@admin.register(Obligation, site=site)
+class ObligationAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Written by the submission and review services only; shown for search and reference.
+    The review itself is a portal page ("view on site")."""
+
+    scope_prefix = "center__"
+    folded_search_field = "center__search_text"
+    search_fields = ("center__search_text",)
+    search_help_text = _("Tìm theo tên, mã trung tâm (gõ không dấu cũng được).")
+    list_display = ("center", "period", "status_badge", "first_submitted_at", "extended_until", "timeliness")
+    list_select_related = ("center", "period__report_type")
+    list_filter = ("status", PeriodReportTypeFilter, CenterKindFilter, CenterCommuneFilter)
+    fields = ("center", "period", "status", "first_submitted_at", "extended_until", "draft_saved_at", "revision")
+    # About a million rows nationally: no second COUNT over the whole table, no facet counts.
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+
+    def view_on_site(self, obj):
+        return reverse("reports:review_detail", args=[obj.pk])
+
+    @admin.display(description=_("tình trạng"), ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.get_status_display(), ObligationStatus.badge(obj.status))
+
+    @admin.display(description=_("đúng hạn"))
+    def timeliness(self, obj):
+        if obj.first_submitted_at is None:
+            return "—"
+        return _("Đúng hạn") if obj.is_on_time else _("Trễ hạn")
+
+
+# Requests for more time
+
+
+class ExtensionDecisionForm(forms.Form):
+    """The intermediate page of the grant and refuse actions."""
+
+    until = forms.DateField(
+        label=_("Gia hạn đến ngày"), required=False,
+        help_text=_("Để trống: theo ngày mỗi trung tâm đề nghị."),
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    answer = forms.CharField(
+        label=_("Trả lời trung tâm"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    def __init__(self, *args, grant: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not grant:
+            del self.fields["until"]
+            self.fields["answer"].required = True
+            self.fields["answer"].label = _("Lý do không chấp thuận")
+
+
+@admin.register(ExtensionRequest, site=site)
+class ExtensionRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Directors ask from the portal; staff grant or refuse with the actions (or on the
+    portal's page), which call extension_decide. Rows are never edited by hand."""
+
+    scope_prefix = "obligation__center__"
+    folded_search_field = "obligation__center__search_text"
+    search_fields = ("obligation__center__search_text",)
+    search_help_text = _("Tìm theo tên, mã trung tâm (gõ không dấu cũng được).")
+    # "change" only so that the actions are offered; every field below is read-only.
+    department_actions = frozenset({"view", "change"})
+    list_display = ("center", "period", "requested_until", "status_badge", "requested_by", "requested_at", "decided_by")
+    list_select_related = ("obligation__center", "obligation__period__report_type", "requested_by", "decided_by")
+    list_filter = ("status",)
+    fields = ("obligation", "reason", "requested_until", "requested_by", "requested_at", "status", "decided_by",
+              "decided_at", "answer")
+    readonly_fields = fields
+    actions = ("grant_requests", "refuse_requests")
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("trung tâm"), ordering="obligation__center__name")
+    def center(self, obj):
+        return obj.obligation.center
+
+    @admin.display(description=_("kỳ báo cáo"))
+    def period(self, obj):
+        return obj.obligation.period
+
+    @admin.display(description=_("tình trạng"), ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.get_status_display(), EXTENSION_BADGES.get(obj.status, "secondary"))
+
+    @admin.action(description=_("Cho gia hạn các đề nghị đã chọn"), permissions=["change"])
+    def grant_requests(self, request, queryset):
+        return self._decide(request, queryset, grant=True, action="grant_requests")
+
+    @admin.action(description=_("Không chấp thuận các đề nghị đã chọn"), permissions=["change"])
+    def refuse_requests(self, request, queryset):
+        return self._decide(request, queryset, grant=False, action="refuse_requests")
+
+    def _decide(self, request, queryset, *, grant: bool, action: str):
+        form = ExtensionDecisionForm(request.POST if "apply" in request.POST else None, grant=grant)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for extension in queryset.select_related("obligation__center"):
+                try:
+                    extension_decide(
+                        request=extension, decided_by=request.user, grant=grant,
+                        until=form.cleaned_data.get("until"), answer=form.cleaned_data["answer"],
+                    )
+                except ReviewConflict as error:
+                    self.message_user(request, f"{extension.obligation.center}: {error.message}", messages.WARNING)
+                except ValidationError as error:
+                    self.message_user(request, f"{extension.obligation.center}: {' '.join(error.messages)}",
+                                      messages.ERROR)
+                else:
+                    done += 1
+            if done:
+                message = ngettext("Đã xử lý %(count)d đề nghị gia hạn.", "Đã xử lý %(count)d đề nghị gia hạn.", done)
+                self.message_user(request, message % {"count": done}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cho gia hạn") if grant else _("Không chấp thuận đề nghị gia hạn"),
+            "opts": self.model._meta,
+            "form": form,
+            "grant": grant,
+            "action": action,
+            "requests": queryset.select_related("obligation__center", "obligation__period"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/reports/extensionrequest/decide.html", context)
