@@ -159,9 +159,9 @@ def test_the_list_stays_within_a_fixed_query_budget(client, director, report_typ
                                                     django_assert_max_num_queries):
     _many_obligations(report_type, center, 500)
     client.force_login(director)
-    # Session, user, province (menu), center (header), count, the filters' choices, the page,
-    # and the test transaction's savepoint pair.
-    with django_assert_max_num_queries(10):
+    # Session, user, province (menu), unread notices (bell), center (header), count, the
+    # filters' choices, the page, and the test transaction's savepoint pair.
+    with django_assert_max_num_queries(11):
         client.get(reverse("reports:obligation_list"))
 
 
