@@ -56,10 +56,14 @@ def dispatch_cancel(dispatch: Dispatch, *, detail: str) -> None:
 
 def dispatch_deliver(
     dispatch: Dispatch, *, recipients: Iterable, subject: str, body: str, link: str,
-    connection=None,
+    connection=None, sent: list[int] | None = None,
 ) -> bool:
     """Create the in-app notices and send the e-mail for a claimed step. Returns False
-    when another worker already took it."""
+    when another worker already took it.
+
+    With `sent`, the step's id is appended there instead of being marked sent at once, so
+    that a batch records its sends in one statement (dispatches_mark_sent); until then it
+    stays `sending`, which is never sent again either."""
     recipients = [user for user in recipients if user is not None]
     with transaction.atomic():
         started = Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.CLAIMED).update(
@@ -83,8 +87,18 @@ def dispatch_deliver(
             logger.exception("Reminder e-mail %s could not be sent", dispatch.key)
             Dispatch.objects.filter(pk=dispatch.pk).update(detail="e-mail failed")
             return True
-    Dispatch.objects.filter(pk=dispatch.pk).update(status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None)
+    if sent is None:
+        dispatches_mark_sent([dispatch.pk])
+    else:
+        sent.append(dispatch.pk)
     return True
+
+
+def dispatches_mark_sent(pks: list[int]) -> None:
+    if pks:
+        Dispatch.objects.filter(pk__in=pks, status=Dispatch.Status.SENDING).update(
+            status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None,
+        )
 
 
 def notification_mark_read(*, user, pk: int | None = None) -> int:

@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import Dispatch
-from notifications.services import dispatch_cancel, dispatch_deliver, dispatches_claim, dispatches_pass
+from notifications.services import (
+    dispatch_cancel,
+    dispatch_deliver,
+    dispatches_claim,
+    dispatches_mark_sent,
+    dispatches_pass,
+)
 
 from ..choices import ObligationStatus
 from ..models import Obligation
@@ -32,6 +38,8 @@ logger = logging.getLogger(__name__)
 STEPS = (("before-7", -7), ("before-3", -3), ("due", 0), ("after-1", 1), ("after-7", 7))
 ESCALATION_STEP = "after-7"
 SEND_BATCH = 200
+# Sends are recorded in one UPDATE per this many e-mails (they stay `sending` until then).
+MARK_SENT_EVERY = 25
 # Only obligations still unsent and not yet submitted can need a reminder.
 REMINDABLE = (ObligationStatus.OPEN, ObligationStatus.DRAFT)
 
@@ -158,19 +166,27 @@ def reminders_deliver(dispatch_ids: list[int]) -> int:
     )
     people = _recipients(obligations)
     delivered = 0
+    sent: list[int] = []
     with get_connection() as connection:
-        for obligation in obligations:
-            dispatch = by_obligation[obligation.pk]
-            _id, step = parse_key(dispatch.key)
-            if obligation.first_submitted_at or obligation.status not in REMINDABLE:
-                dispatch_cancel(dispatch, detail="submitted before delivery")
-                continue
-            recipients = list(people["directors"][obligation.center_id])
-            if step == ESCALATION_STEP:
-                recipients += people["officers"][obligation.center.commune_id]
-                recipients += people["staff"][obligation.center.province_id]
-            subject, body, link = _message(obligation, step)
-            delivered += dispatch_deliver(
-                dispatch, recipients=recipients, subject=subject, body=body, link=link, connection=connection,
-            )
+        try:
+            for obligation in obligations:
+                dispatch = by_obligation[obligation.pk]
+                _id, step = parse_key(dispatch.key)
+                if obligation.first_submitted_at or obligation.status not in REMINDABLE:
+                    dispatch_cancel(dispatch, detail="submitted before delivery")
+                    continue
+                recipients = list(people["directors"][obligation.center_id])
+                if step == ESCALATION_STEP:
+                    recipients += people["officers"][obligation.center.commune_id]
+                    recipients += people["staff"][obligation.center.province_id]
+                subject, body, link = _message(obligation, step)
+                delivered += dispatch_deliver(
+                    dispatch, recipients=recipients, subject=subject, body=body, link=link,
+                    connection=connection, sent=sent,
+                )
+                if len(sent) >= MARK_SENT_EVERY:
+                    dispatches_mark_sent(sent)
+                    sent.clear()
+        finally:
+            dispatches_mark_sent(sent)
     return delivered

@@ -1,0 +1,128 @@
+#!/usr/bin/env python
+"""Time a reminder sweep over 20,000 centers, delivered to an SMTP server on loopback
+(performance.md: <= 30 s). The sweep claims every obligation's due step; delivery runs
+the same batches the Celery worker runs (reminders_deliver), here in-process.
+
+It uses a throwaway database: a temporary SQLite file, or a test database on the
+PostgreSQL server named by DATABASE_URL.
+
+    .venv/bin/python bench/reminders_bench.py [--centers 20000]
+"""
+
+import argparse
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_portal.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--centers", type=int, default=20_000)
+    args = parser.parse_args()
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # The SMTP server runs in its own process, as a real one would (aiosmtpd's Sink
+    # accepts and discards); the messages are counted from the Dispatch rows.
+    smtp = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Sink"])
+    time.sleep(1)
+    os.environ.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port))
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    tmp = tempfile.TemporaryDirectory()
+    if connection.vendor == "sqlite":
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        run(args)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        tmp.cleanup()
+        smtp.terminate()
+
+
+def run(args) -> None:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from centers.models import Center
+    from geo.models import AdministrativeUnit
+    from geo.services import units_load
+    from reports.models import ReportType
+    from reports.services import obligations_generate, period_create, reminders_deliver
+    from reports.services import reminders as reminders_module
+
+    units_load(province_codes=[24])
+    province = AdministrativeUnit.objects.get(level="province", code="24")
+    communes = list(AdministrativeUnit.objects.filter(parent=province))
+    centers = Center.objects.bulk_create([
+        Center(province=province, commune=communes[n % len(communes)], code=f"R{n:05d}",
+               name=f"Trung tâm Ngoại ngữ {n}", kind="language")
+        for n in range(args.centers)
+    ], batch_size=2000)
+    User.objects.bulk_create([
+        User(username=f"gd{c.pk}", role=User.Role.DIRECTOR, center=c, province=province,
+             email=f"gd{c.pk}@example.edu.vn", password="!")
+        for c in centers
+    ], batch_size=2000)
+    report_type = ReportType.objects.create(
+        province=province, code="NNTH-6T", title="Báo cáo tình hình hoạt động 6 tháng", center_kinds=["language"],
+        frequency="six_monthly", starts_on=datetime.date(2026, 1, 1),
+    )
+    due = datetime.date(2026, 12, 19)
+    period, _ = period_create(report_type=report_type, label="6 tháng cuối năm 2026",
+                              data_from=datetime.date(2026, 6, 15), data_to=datetime.date(2026, 12, 14), due_date=due)
+    obligations_generate(period=period)
+
+    # Deliver in-process, batch by batch, as the worker would.
+    queued: list[list[int]] = []
+    reminders_module._queue = queued.append
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as sweep_queries:
+        with transaction.atomic():
+            result = reminders_module.reminders_sweep(today=due - datetime.timedelta(days=3))
+    swept = time.perf_counter() - started
+    for batch in queued:
+        reminders_deliver(batch)
+    total = time.perf_counter() - started
+
+    again_started = time.perf_counter()
+    again = reminders_module.reminders_sweep(today=due - datetime.timedelta(days=3))
+    again_seconds = time.perf_counter() - again_started
+
+    print(f"database: {connection.vendor}; centers: {args.centers}; obligations: {period.obligations.count()}")
+    print(f"sweep (claim {len(result.claimed)} steps, pass {result.passed}): {swept:.2f} s, "
+          f"{len(sweep_queries)} queries")
+    from notifications.models import Dispatch
+
+    sent = Dispatch.objects.filter(status=Dispatch.Status.SENT).count()
+    print(f"sweep + delivery of {sent} e-mails to SMTP on loopback: {total:.2f} s")
+    print(f"second sweep (nothing new: {len(again.claimed)} claimed): {again_seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
