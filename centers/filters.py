@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from geo.models import AdministrativeUnit
 
 from .choices import CenterKind, CenterStatus, LicenceState
+from .forms import QuickSelect
 from .models import Center
 from .selectors import (
     director_recognised_q,
@@ -36,6 +37,7 @@ class CenterFilterSet(django_filters.FilterSet):
     )
     commune = django_filters.ModelChoiceFilter(
         label=_("Xã/Phường"), queryset=AdministrativeUnit.objects.none(), empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
     licence_state = django_filters.ChoiceFilter(
         label=_("Giấy phép"), choices=LicenceState.choices, method="filter_licence", empty_label=_("Tất cả"),

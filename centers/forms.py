@@ -1,6 +1,11 @@
+from html import escape as html_escape
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import AdministrativeUnit
@@ -18,6 +23,34 @@ class NfcMixin:
             if isinstance(value, str):
                 cleaned[name] = nfc(value.strip())
         return cleaned
+
+
+class QuickSelect(forms.Select):
+    """forms.Select with its options written out in Python, for long lists (the communes
+    of a province). Django renders every <option> through two template includes: for the
+    168 communes of Hồ Chí Minh City that was 5-7 ms of a 40 ms registry page, against
+    well under 1 ms here. Same markup as forms.Select (tests/centers/test_center_list.py)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                html.append(format_html('<optgroup label="{}">', group_name))
+            html.extend(
+                f'<option value="{_escape(option["value"])}"{flatatt(option["attrs"]) if option["attrs"] else ""}>'
+                f'{_escape(option["label"])}</option>'
+                for option in options
+            )
+            if group_name:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return mark_safe("".join(html))
+
+
+def _escape(value) -> str:
+    """conditional_escape without its lazy-string wrapper (a measurable cost per option)."""
+    return value.__html__() if hasattr(value, "__html__") else html_escape(str(value))
 
 
 class CenterForm(NfcMixin, forms.ModelForm):

@@ -8,6 +8,12 @@ from .text import fold
 Level = AdministrativeUnit.Level
 
 
+def _name(value: str) -> str:
+    # Some names in the package carry a double space ("Phường  An Nhơn"); they would sort
+    # and search out of place.
+    return " ".join(value.split())
+
+
 def _code(value) -> str:
     # vietnam-provinces uses int enums; the official codes are zero-padded (24 -> "24").
     number = int(getattr(value, "value", value))
@@ -24,7 +30,7 @@ def units_load(*, province_codes: Iterable[int] | None = None) -> tuple[int, int
     AdministrativeUnit.objects.bulk_create(
         [
             AdministrativeUnit(
-                level=Level.PROVINCE, code=_code(p.code), name=p.name,
+                level=Level.PROVINCE, code=_code(p.code), name=_name(p.name),
                 unit_type=str(p.division_type.value), name_folded=fold(p.name),
             )
             for p in provinces
@@ -40,7 +46,7 @@ def units_load(*, province_codes: Iterable[int] | None = None) -> tuple[int, int
     AdministrativeUnit.objects.bulk_create(
         [
             AdministrativeUnit(
-                level=Level.COMMUNE, code=f"{int(w.code):05d}", name=w.name,
+                level=Level.COMMUNE, code=f"{int(w.code):05d}", name=_name(w.name),
                 unit_type=str(w.division_type.value), name_folded=fold(w.name),
                 parent_id=parent_ids[_code(w.province_code)],
             )

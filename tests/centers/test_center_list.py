@@ -53,3 +53,30 @@ def test_list_runs_the_same_queries_for_10_and_200_centers(client, department_us
         assert len(response.context["centers"]) == min(total, 50)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("selected", ["", "commune"])
+def test_commune_select_renders_like_django_select(selected, department_user, center, other_center):
+    """The registry's commune filter is written out in Python (centers.forms.QuickSelect,
+    for the speed of long lists); its markup must stay that of forms.Select."""
+    import re
+
+    from django import forms
+
+    from centers.filters import CenterFilterSet
+    from centers.forms import QuickSelect
+    from centers.models import Center
+
+    data = {"commune": str(center.commune_id) if selected else ""}
+    form = CenterFilterSet(data, queryset=Center.objects.all(), user=department_user).form
+    field = form.fields["commune"]
+    assert isinstance(field.widget, QuickSelect)
+    quick = str(form["commune"])
+    field.widget.__class__ = forms.Select
+    plain = str(form["commune"])
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", html).strip()
+
+    assert squeeze(quick) == squeeze(plain)
+    assert (f'value="{center.commune_id}" selected' in quick) == bool(selected)
