@@ -96,26 +96,14 @@ class MissingObligationFilterSet(ScopedObligationFilterSet):
 
 
 
-class ObligationFilterSet(django_filters.FilterSet):
-    """The obligations list ("Việc cần làm"): by report type, period and status, plus
-    "still to do" and "overdue"; the center search and the commune only for users who
+class ObligationFilterSet(ReviewQueueFilterSet):
+    """The obligations list ("Việc cần làm"): the review queue's filters with every status,
+    plus "still to do" and "overdue"; the center search and the commune only for users who
     see more than one center. Every choice is limited to the user's scope."""
 
     TODO = "todo"
     OVERDUE = "overdue"
 
-    q = django_filters.CharFilter(label=_("Tìm trung tâm"), method="search")
-    commune = django_filters.ModelChoiceFilter(
-        label=_("Xã/Phường"), field_name="center__commune", queryset=AdministrativeUnit.objects.none(),
-        empty_label=_("Tất cả"),
-    )
-    report_type = django_filters.ModelChoiceFilter(
-        label=_("Loại báo cáo"), field_name="period__report_type", queryset=ReportType.objects.none(),
-        empty_label=_("Tất cả"),
-    )
-    period = django_filters.ModelChoiceFilter(
-        label=_("Kỳ báo cáo"), queryset=ReportPeriod.objects.none(), empty_label=_("Tất cả"),
-    )
     status = django_filters.ChoiceFilter(
         label=_("Tình trạng"), empty_label=_("Tất cả"), method="filter_status",
         choices=[(TODO, _("Còn phải nộp")), (OVERDUE, _("Quá hạn chưa nộp")), *ObligationStatus.choices],
@@ -126,29 +114,12 @@ class ObligationFilterSet(django_filters.FilterSet):
         fields = ["q", "commune", "report_type", "period", "status"]
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Set every choice before self.form is first read: the form is built once from
-        # the filters' fields, and a filter's field is built once from its queryset.
+        super().__init__(*args, user=user, **kwargs)
         if user.center_id and not user.is_superuser:
+            # A director sees one center: searching centers or communes means nothing.
             for name in ("q", "commune"):
                 self.filters.pop(name)
-        else:
-            self.filters["commune"].queryset = _communes_for(user)
-        self.filters["period"].queryset = periods_visible_to(user).order_by("-due_date", "report_type__title")
-        types = ReportType.objects.all()
-        if not user.is_superuser:
-            types = types.filter(province_id=user_province_id(user))
-        self.filters["report_type"].queryset = types.order_by("title")
-        for form_field in self.form.fields.values():
-            is_select = isinstance(form_field.widget, forms.Select)
-            css = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            form_field.widget.attrs.setdefault("class", css)
-
-    def scope_choices(self, user) -> None:
-        self.filters["commune"].queryset = _communes_for(user)
-
-    def search(self, queryset, name, value):
-        return queryset.filter(search_q(value, "center__search_text"))
+                self.form.fields.pop(name)
 
     def filter_status(self, queryset, name, value):
         if value == self.TODO:

@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import User
 from centers.choices import CenterStatus, DocumentKind, LicenceState
 from centers.models import Center, Director, LicenceDocument, StatusChange
 from tests.admin_forms import add_inline_form, admin_form_data
