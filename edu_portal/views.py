@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django_filters.views import FilterView
 
 
 def _redis_state() -> str:
@@ -32,3 +33,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         database = "down"
     status = 200 if database == "up" else 503
     return JsonResponse({"database": database, "redis": _redis_state()}, status=status)
+
+
+class ScopedFilterView(FilterView):
+    """A django-filter list whose filterset offers only choices inside the user's scope
+    (it takes `user`), with the current query minus its page in `querystring` for the
+    export, sort and pagination links."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(querystring=query.urlencode(), **kwargs)

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
-from django_filters.views import FilterView
 
 from accounts.permissions import can_edit_center_records, can_manage_registry, require
+from edu_portal.views import ScopedFilterView
 
 from ..choices import CenterStatus, LicenceState
 from ..filters import CenterFilterSet
@@ -20,7 +20,7 @@ from ..selectors import center_get, center_list, center_timeline, scoped
 from ..services import center_refresh
 
 
-class CenterListView(LoginRequiredMixin, FilterView):
+class CenterListView(LoginRequiredMixin, ScopedFilterView):
     filterset_class = CenterFilterSet
     template_name = "centers/center_list.html"
     paginate_by = 50
@@ -29,18 +29,8 @@ class CenterListView(LoginRequiredMixin, FilterView):
     def get_queryset(self):
         return center_list(self.request.user)
 
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["user"] = self.request.user
-        return kwargs
-
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["querystring"] = query.urlencode()
-        context["can_manage"] = can_manage_registry(self.request.user)
-        return context
+        return super().get_context_data(can_manage=can_manage_registry(self.request.user), **kwargs)
 
 
 class CenterAccessMixin(LoginRequiredMixin):

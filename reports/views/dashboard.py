@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
 
 from accounts.permissions import can_read_reviews, can_view_report_dashboard, require
 from centers.excel import XLSX_CONTENT_TYPE, Sheet, sheets_workbook, unit_label
+from edu_portal.views import ScopedFilterView
 
 from ..filters import MissingObligationFilterSet
 from ..models import ReportPeriod
@@ -86,7 +86,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class MissingCentersView(DashboardAccessMixin, FilterView):
+class MissingCentersView(DashboardAccessMixin, ScopedFilterView):
     """The centers of the user's scope that owe the period and have sent nothing."""
 
     filterset_class = MissingObligationFilterSet
@@ -103,13 +103,8 @@ class MissingCentersView(DashboardAccessMixin, FilterView):
     def get_queryset(self):
         return missing_obligations(self.period, self.request.user)
 
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
-
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(period=self.period, querystring=query.urlencode(), **kwargs)
+        return super().get_context_data(period=self.period, **kwargs)
 
 
 # Exports

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
-from django_filters.views import FilterView
 
 from accounts.permissions import can_read_reviews, require
 from centers.selectors import scope_q, scoped
+from edu_portal.views import ScopedFilterView
 
 from ..choices import PENDING_STATUSES, ExtensionStatus
 from ..filters import ObligationFilterSet
@@ -93,7 +93,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 # The list
 
 
-class ObligationListView(LoginRequiredMixin, FilterView):
+class ObligationListView(LoginRequiredMixin, ScopedFilterView):
     """"Việc cần làm": every obligation of the user's scope with its due date (the
     extension's when granted), days left or late, and status. A director sees their own
     center's, a local officer their commune's, the Department and inspectors their
@@ -107,14 +107,8 @@ class ObligationListView(LoginRequiredMixin, FilterView):
     def get_queryset(self):
         return obligation_rows(self.request.user)
 
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["querystring"] = query.urlencode()
         context["many_centers"] = not self.request.user.center_id
         context["today"] = local_date()
         return context

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
 
 from accounts.permissions import can_read_reviews, can_review_reports, require
+from edu_portal.views import ScopedFilterView
 
 from ..choices import ObligationStatus
 from ..filters import ReviewQueueFilterSet
@@ -40,7 +40,12 @@ from ..selectors import (
     version_diff,
     version_values,
 )
-from ..services import ReviewConflict, extension_decide, submission_accept, submission_return
+from ..services import (
+    ReviewConflict,
+    extension_decide,
+    submission_accept,
+    submission_return,
+)
 
 # Forms (kept beside their only views)
 
@@ -137,7 +142,7 @@ class ReviewAccessMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class ReviewQueueView(ReviewAccessMixin, FilterView):
+class ReviewQueueView(ReviewAccessMixin, ScopedFilterView):
     """Submitted and resubmitted reports of the province, waiting for a decision."""
 
     filterset_class = ReviewQueueFilterSet
@@ -148,14 +153,8 @@ class ReviewQueueView(ReviewAccessMixin, FilterView):
     def get_queryset(self):
         return review_queue(self.request.user)
 
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
-
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
         return super().get_context_data(
-            querystring=query.urlencode(),
             pending_extensions=extension_requests_pending(self.request.user).count(),
             **kwargs,
         )
