@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.admin import ScopedAdminMixin, is_department_staff, site
 
-from .models import User
+from .models import Division, User
 
 ROLE_FIELDSET = (
     _("Vai trò và đơn vị phụ trách"),
     {
-        "fields": ("role", "province", "commune", "center"),
+        "fields": ("role", "province", "commune", "center", "division"),
         "description": _(
             "Chuyên viên Sở, thanh tra: tỉnh/thành phố. Cán bộ UBND: xã/phường. "
             "Giám đốc: trung tâm. Người dùng chỉ thấy dữ liệu của đơn vị này."
@@ -96,3 +96,17 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         if obj.is_superuser and not request.user.is_superuser:
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Division, site=site)
+class DivisionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The Department's divisions: they draft công văn (their code ends the symbol) and
+    are assigned tasks. Retired with `is_active`, never deleted (documents cite them)."""
+
+    department_actions = frozenset({"view", "add", "change"})
+    province_field = "province"
+    list_display = ("name", "code", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code")
+    fields = ("province", "name", "code", "is_active")
+    ordering = ("name",)

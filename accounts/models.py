@@ -33,6 +33,11 @@ class User(AbstractUser):
         "centers.Center", verbose_name=_("trung tâm"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="accounts",
     )
+    division = models.ForeignKey(
+        "accounts.Division", verbose_name=_("phòng, ban"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="members",
+        help_text=_("Với chuyên viên Sở: phòng, ban công tác (nhận nhắc việc của nhiệm vụ giao cho phòng)."),
+    )
 
     class Meta:
         verbose_name = _("người dùng")
@@ -69,3 +74,32 @@ class User(AbstractUser):
     @property
     def is_local_officer(self) -> bool:
         return self.role == self.Role.LOCAL_OFFICER
+
+
+class Division(models.Model):
+    """A division of a provincial Department (phòng chuyên môn, Thanh tra Sở, Văn phòng Sở).
+
+    Divisions draft the Department's công văn (their code ends its symbol, "SGDĐT-GDTX")
+    and are assigned directive tasks; their staff receive those tasks' reminders."""
+
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT,
+        related_name="+", limit_choices_to={"level": "province"},
+    )
+    name = models.CharField(_("tên phòng, ban"), max_length=150)
+    code = models.CharField(
+        _("ký hiệu"), max_length=20,
+        help_text=_("Viết tắt dùng trong số, ký hiệu công văn, ví dụ: GDTX, GDTH, TTr, VP."),
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("phòng, ban thuộc Sở")
+        verbose_name_plural = _("phòng, ban thuộc Sở")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="division_code_unique_in_province"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -40,6 +40,12 @@ def can_view_report_dashboard(user) -> bool:
     ))
 
 
+def can_print_commune_decisions(user) -> bool:
+    """One file with every decision of a commune's centers: department staff, and the
+    local officer (for their own commune; the scope is centers.selectors)."""
+    return bool(user.is_authenticated and (can_manage_registry(user) or user.role == User.Role.LOCAL_OFFICER))
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied

@@ -13,7 +13,8 @@ What it does, in order:
 1. Database `edu_portal_bench` on the local PostgreSQL (127.0.0.1:5432, user postgres):
    dropped and created afresh, or kept with --reuse. No other database is ever dropped.
    Migrated; administrative units loaded; `manage.py generate_load --centers 20000
-   --years 10` run unless those centers are already there.
+   --years 10` run unless those centers are already there (20,000 centers, 800,000
+   quarterly report obligations, inspections, complaints, directive tasks).
 2. Users: `bench_sogd`, department staff (is_staff) of the province with the most
    centers, and `bench_admin`, a superuser for the stock admin. Both are logged in by
    sessions written directly (SessionStore + auth hash): no login request is made.
@@ -84,6 +85,7 @@ PAGES = [
     ("filtered list", "/centers/?kind=language&status=operating", "dept"),
     ("selective search", "/centers/?q={code}", "dept"),
     ("broad search", "/centers/?q=ngoai+ngu", "dept"),
+    ("compliance page", "/compliance/", "dept"),
     ("our admin changelist", "/admin/centers/center/", "dept"),
     ("our admin search", "/admin/centers/center/?q=ngoai+ngu", "dept"),
     ("stock admin changelist", "/stock-admin/centers/center/", "super"),
@@ -101,7 +103,7 @@ CHECKS = [
     ("stock admin ?q=ngoại ngữ", "/stock-admin/centers/center/?q=" + quote_plus("ngoại ngữ"), "super"),
 ]
 QUERY_COUNT_PAGES = [
-    "registry list", "filtered list", "selective search", "broad search",
+    "registry list", "filtered list", "selective search", "broad search", "compliance page",
     "our admin changelist", "our admin search", "stock admin changelist", "stock admin search",
     "stock admin 1 province",
 ]
@@ -600,6 +602,12 @@ def report(args, context, state, facts, counts, figures, checks, concurrency) ->
                "stock admin changelist", 2.5)
     ratio_line(f"'ngoai ngu' search / stock 'ngoại ngữ' search, at {main}", "broad search", "stock admin search",
                15, correct)
+    if "compliance page" in figures[main] and "stock admin changelist" in figures[main]:
+        value = rps("compliance page", main) / rps("stock admin changelist", main)
+        w(f"  {'  (info) compliance page / stock changelist, req/s':<60} {value:>8.2f}x")
+    if "compliance page" in counts:
+        queries = counts["compliance page"]["queries"]
+        w(f"  {'compliance page: queries per page':<60} {queries:>9} {'≤ 5':>8}  {verdict(queries <= 5)}")
     w(f"  {'  correct: stock admin finds nothing for ngoai ngu, ours does':<60} {'':>9} {'':>8}  {verdict(correct)}")
     if "our admin search" in figures[main] and "stock admin search" in figures[main]:
         value = rps("our admin search", main) / rps("stock admin search", main)
@@ -615,7 +623,7 @@ def report(args, context, state, facts, counts, figures, checks, concurrency) ->
             value = rps(label, main) / rps("stock admin 1 province", main)
             w(f"  {f'  (info) {label} / stock, same province':<60} {value:>8.2f}x")
     for c, limit in ((8, 60), (2, 20)):
-        for label in ("registry list", "filtered list", "selective search"):
+        for label in ("registry list", "filtered list", "selective search", "compliance page"):
             if c in concurrency and label in figures[c]:
                 value = p99(label, c)
                 w(f"  {f'{label} p99 at {c} clients':<60} {value:>7.1f}ms {'≤ ' + str(limit) + 'ms':>8}  "

@@ -63,8 +63,9 @@ class LoadResult:
     staff: int = 0
     status_changes: int = 0
     provinces: int = 0
-    # Kept for the reports generator: report periods will be spread over the same years.
+    # For the reports and compliance generators: the same years and provinces.
     years: int = 0
+    province_ids: list = field(default_factory=list)
     kinds: dict = field(default_factory=dict)
 
 
@@ -106,7 +107,7 @@ def load_generate(
     scenarios, scenario_weights = zip(*_SCENARIO_WEIGHTS, strict=True)
     span = max(365, int(years * 365.25))
     start_index = _next_index(prefix)
-    result = LoadResult(provinces=len(provinces), years=years)
+    result = LoadResult(provinces=len(provinces), years=years, province_ids=[p.pk for p, _ in provinces])
     now = timezone.now()
 
     def person() -> str:

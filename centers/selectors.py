@@ -6,6 +6,7 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Valu
 from django.utils import timezone
 
 from accounts.models import User
+from geo.models import AdministrativeUnit
 from geo.text import fold
 
 from .choices import LicenceState
@@ -36,6 +37,23 @@ def scope_q(user, prefix: str = "") -> Q:
 def centers_visible_to(user) -> QuerySet[Center]:
     """Every center the user may see; every registry view, export and download starts here."""
     return Center.objects.filter(scope_q(user))
+
+
+def communes_visible_to(user) -> QuerySet[AdministrativeUnit]:
+    """The communes whose centers the user sees in full: every commune of the province
+    for department staff and inspectors, their own for a local officer, all for a
+    superuser, none for a director (who sees one center, not a commune)."""
+    communes = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.COMMUNE)
+    if not getattr(user, "is_authenticated", False):
+        return communes.none()
+    if user.is_superuser:
+        return communes
+    Role = User.Role
+    if user.role in (Role.DEPARTMENT, Role.INSPECTOR) and user.province_id:
+        return communes.filter(parent_id=user.province_id)
+    if user.role == Role.LOCAL_OFFICER and user.commune_id:
+        return communes.filter(pk=user.commune_id)
+    return communes.none()
 
 
 def scoped(queryset: QuerySet, user) -> QuerySet:

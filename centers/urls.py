@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import excel, registry
+from .views import excel, pdf, registry
 
 app_name = "centers"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/admin/", registry.center_admin_redirect, name="center_admin"),
     path("<int:center_pk>/staff/new/", registry.StaffCreateView.as_view(), name="staff_create"),
     path("<int:center_pk>/staff/<int:pk>/edit/", registry.StaffUpdateView.as_view(), name="staff_update"),
+    path("<int:pk>/documents/<int:doc_pk>/pdf/", pdf.licence_document_pdf, name="licence_document_pdf"),
+    path("decisions-pdf/", pdf.CommuneDecisionsView.as_view(), name="commune_decisions_pdf"),
     path("export.xlsx", excel.center_export_xlsx, name="center_export_xlsx"),
     path("export.csv", excel.center_export_csv, name="center_export_csv"),
     path("import/", excel.CenterImportView.as_view(), name="center_import"),

@@ -12,7 +12,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("centers/", include("centers.urls")),
     path("reports/", include("reports.urls")),
+    # /conferences/ and /directives/ (one "conferences" namespace, see conferences/urls.py).
+    path("", include("conferences.urls")),
     path("notifications/", include("notifications.urls")),
+    path("compliance/", include("inspections.urls")),
+    path("documents/", include("documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin_site.urls),

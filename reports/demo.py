@@ -99,8 +99,9 @@ def report_types_seed(*, province: AdministrativeUnit) -> int:
     return created
 
 
-# A one-off type, used only when the director's center would otherwise have nothing due
-# within the next 60 days (the regular due dates leave gaps of up to 100 days).
+# A one-off type, used when the director's center would otherwise have nothing due within
+# the next 60 days (the regular due dates leave gaps of up to 100 days), and by the demo
+# directive whose task asks the language centers for this report (conferences.demo).
 ONE_OFF_SPEC = {
     "code": "DX-GVNN", "title": "Báo cáo nhanh tình hình giáo viên người nước ngoài",
     "center_kinds": [CenterKind.LANGUAGE, CenterKind.LANGUAGE_IT],
@@ -138,7 +139,7 @@ FIGURES = {
 }
 
 
-def _one_off_type(province: AdministrativeUnit) -> ReportType:
+def one_off_type(province: AdministrativeUnit) -> ReportType:
     spec = ONE_OFF_SPEC
     report_type, created = ReportType.objects.get_or_create(
         province=province, code=spec["code"],
@@ -167,7 +168,7 @@ def upcoming_seed(*, province: AdministrativeUnit, center: Center, today: dateti
         return 0
     due = today + datetime.timedelta(days=ONE_OFF_DUE_IN_DAYS)
     period, _created = period_create(
-        report_type=_one_off_type(province), label=f"Đợt tháng {today:%m/%Y}",
+        report_type=one_off_type(province), label=f"Đợt tháng {today:%m/%Y}",
         data_from=today.replace(day=1), data_to=today, due_date=due,
     )
     return obligations_generate(period=period)
@@ -211,9 +212,10 @@ def _demo_values(schema: list[dict], center: Center, period: ReportPeriod) -> di
     return values
 
 
-def _director_account(center: Center) -> User:
+def director_account(center: Center) -> User:
     """The center's director account: the demo's giamdoc for its center, otherwise one
-    without a usable password (the demo needs someone to have submitted the report)."""
+    without a usable password (the demo needs someone to have submitted the report, or
+    reported on a directive's task: conferences.demo)."""
     account = User.objects.filter(role=User.Role.DIRECTOR, center=center).order_by("pk").first()
     if account is not None:
         return account
@@ -260,7 +262,7 @@ def _play(obligation: Obligation, outcome: str, *, reviewer: User, now: datetime
     submitted_at = min(_at(day, rng.randint(7, 16), rng.randint(0, 59)), now - datetime.timedelta(hours=6))
     schema = report_schema(period.report_type)
     values = _demo_values(schema, center, period)
-    director = _director_account(center)
+    director = director_account(center)
 
     def submit(number: int, at: datetime.datetime, answers: dict) -> SubmissionVersion:
         key = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{center.code}|{period.report_type.code}|{period.data_from}|{number}")

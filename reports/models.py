@@ -178,6 +178,11 @@ class Obligation(models.Model):
             models.Index(fields=["center", "status"]),
             # The reminder sweep and completeness counts look only at what is still owed.
             models.Index(fields=["period"], condition=models.Q(first_submitted_at__isnull=True), name="obligation_unsubmitted_idx"),
+            # The compliance rules' semi-join: a center's unsubmitted obligations.
+            models.Index(fields=["center"], condition=models.Q(first_submitted_at__isnull=True),
+                         name="obligation_center_open_idx"),
+            # A center's first submission ever (the no-activity rule).
+            models.Index(fields=["center", "first_submitted_at"], name="obligation_center_first_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, obligations, review
+from .views import dashboard, obligations, pdf, review
 
 app_name = "reports"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", obligations.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", obligations.attachment_delete, name="attachment_delete"),
     path("versions/<int:pk>/receipt/", obligations.VersionReceiptView.as_view(), name="version_receipt"),
+    path("versions/<int:pk>/pdf/", pdf.version_pdf_view, name="version_pdf"),
     # Completeness and timeliness dashboard, exports.
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/<int:period_pk>/missing/", dashboard.MissingCentersView.as_view(), name="dashboard_missing"),

@@ -35,23 +35,28 @@ PAGES = {
     "centers:center_import": lambda w: reverse("centers:center_import"),
     "centers:center_import_template": lambda w: reverse("centers:center_import_template"),
     "centers:center_import_status": lambda w: reverse("centers:center_import_status", args=[w["import"].pk]),
+    "centers:licence_document_pdf": lambda w: reverse(
+        "centers:licence_document_pdf", args=[w["center"].pk, w["center"].documents.get().pk]),
+    "centers:commune_decisions_pdf": lambda w: reverse("centers:commune_decisions_pdf")
+    + f"?commune={w['center'].commune_id}",
 }
 
 # The object pages are those of `center`: a language center in Phường Kinh Bắc (Bắc Ninh),
 # with one staff record, and an import run by the Bắc Ninh department.
 # 302 on home: a director is sent to the reports they owe; 302 on center_admin: to the web admin.
-#                            home  list  new   detail edit  admin staff+ staff~ xlsx  csv   import tmpl  import#
+# decision: the center's decision as a PDF; commune file: the page offering all the decisions of its ward.
+#                            home  list  new   detail edit  admin staff+ staff~ xlsx  csv   import tmpl  import# decision commune-file
 EXPECTED = {
     "anonymous":               [LOGIN] * len(PAGES),
-    "department_user":         [200,  200,  200,  200,   200,  302,  200,   200,   200,  200,  200,   200,  200],
-    "inspector":               [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403],
-    "director":                [302,  200,  403,  200,   200,  403,  200,   200,   200,  200,  403,   403,  403],
-    "local_officer":           [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403],
+    "department_user":         [200,  200,  200,  200,   200,  302,  200,   200,   200,  200,  200,   200,  200,    200,     200],
+    "inspector":               [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403,    200,     403],
+    "director":                [302,  200,  403,  200,   200,  403,  200,   200,   200,  200,  403,   403,  403,    200,     403],
+    "local_officer":           [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403,    200,     200],
     # Outside the scope: another center, another ward, another province.
-    "other_director":          [302,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403],
-    "other_local_officer":     [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403],
-    "foreign_department_user": [200,  200,  200,  404,   404,  404,  404,   404,   200,  200,  200,   200,  404],
-    "foreign_inspector":       [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403],
+    "other_director":          [302,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     403],
+    "other_local_officer":     [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     404],
+    "foreign_department_user": [200,  200,  200,  404,   404,  404,  404,   404,   200,  200,  200,   200,  404,    404,     404],
+    "foreign_inspector":       [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     403],
 }
 OUTSIDERS = ["other_director", "other_local_officer", "foreign_department_user", "foreign_inspector"]
 

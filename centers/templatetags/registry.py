@@ -1,5 +1,7 @@
 from django import template
-from django.utils.html import format_html
+from django.conf import settings
+from django.utils.html import format_html, format_html_join
+from django.utils.module_loading import import_string
 
 from ..choices import CenterStatus, LicenceState
 
@@ -43,3 +45,12 @@ def licence_badge(value: str) -> str:
 @register.filter
 def licence_label(value: str) -> str:
     return LicenceState(value).label if value in LicenceState.values else ""
+
+
+@register.simple_tag(takes_context=True)
+def center_panels(context, center):
+    """The panels other apps hang on a center's page (settings.CENTER_PAGE_PANELS): each
+    is a function (request, center) -> HTML, scoped to the user by its own app."""
+    request = context["request"]
+    panels = [import_string(path)(request, center) for path in getattr(settings, "CENTER_PAGE_PANELS", [])]
+    return format_html_join("\n", "{}", ((panel,) for panel in panels if panel))

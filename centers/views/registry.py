@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 
-from accounts.permissions import can_edit_center_records, can_manage_registry, require
+from accounts.permissions import can_edit_center_records, can_manage_registry, can_print_commune_decisions, require
 from edu_portal.views import ScopedFilterView
 
 from ..choices import CenterStatus, LicenceState
 from ..filters import CenterFilterSet
 from ..forms import CenterContactForm, CenterForm, StaffForm
 from ..models import Center, Staff
+from ..pdf import DECISION_KINDS
 from ..selectors import center_get, center_list, center_timeline, scoped
 from ..services import center_refresh
 
@@ -30,7 +31,12 @@ class CenterListView(LoginRequiredMixin, ScopedFilterView):
         return center_list(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=can_manage_registry(self.request.user), **kwargs)
+        context = super().get_context_data(can_manage=can_manage_registry(self.request.user), **kwargs)
+        # Filtered by one commune: offer the file of all its decisions to those who may ask.
+        filterset = context.get("filter")
+        if filterset is not None and can_print_commune_decisions(self.request.user) and filterset.is_valid():
+            context["decisions_commune"] = filterset.form.cleaned_data.get("commune")
+        return context
 
 
 class CenterAccessMixin(LoginRequiredMixin):
@@ -58,6 +64,7 @@ class CenterDetailView(CenterAccessMixin, DetailView):
         return super().get_context_data(
             timeline=center_timeline(center),
             documents=center.documents.all(),
+            decision_kinds=[str(kind) for kind in DECISION_KINDS],
             locations=center.locations.select_related("commune"),
             directors=center.directors.all(),
             staff=center.staff.all(),

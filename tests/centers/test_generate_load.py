@@ -53,3 +53,21 @@ def test_generate_load_checks_its_arguments():
         call_command("generate_load", "--centers", "0", "--years", "5", stdout=io.StringIO())
     with pytest.raises(CommandError):
         call_command("generate_load", "--centers", "10", "--years", "5", "--province-count", "35", stdout=io.StringIO())
+
+
+def test_generate_load_adds_reports_inspections_complaints_and_tasks():
+    from conferences.models import TaskAssignment
+    from inspections.models import Complaint, Inspection
+    from reports.models import Obligation
+
+    out = io.StringIO()
+    call_command("generate_load", "--centers", "200", "--years", "2", "--province-count", "2", stdout=out)
+    # Eight quarters (or nine) per center, some still owed, most submitted.
+    obligations = Obligation.objects.all()
+    assert 200 * 8 <= obligations.count() <= 200 * 9
+    assert obligations.filter(first_submitted_at__isnull=True).exists()
+    assert obligations.filter(first_submitted_at__isnull=False).count() > obligations.count() * 0.8
+    assert Inspection.objects.exists() and Complaint.objects.exists()
+    assert TaskAssignment.objects.filter(center__kind__in=["language", "language_it"]).count() == \
+        Center.objects.filter(kind__in=["language", "language_it"]).count()
+    assert "nghĩa vụ báo cáo" in out.getvalue()

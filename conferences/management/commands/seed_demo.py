@@ -5,13 +5,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from centers.demo import DEMO_PASSWORD, demo_seed, demo_summary
+from conferences.demo import conferences_seed, conferences_summary
 from reports.demo import reports_seed
 
 
 class Command(BaseCommand):
     help = _(
-        "Tạo dữ liệu mẫu: tỉnh Bắc Ninh với khoảng 150 trung tâm và bốn tài khoản demo "
-        "(sogd, thanhtra, giamdoc, canboxa; mật khẩu %(password)s). Chạy lại không tạo trùng."
+        "Tạo dữ liệu mẫu: tỉnh Bắc Ninh với khoảng 150 trung tâm, báo cáo định kỳ, năm hội nghị và các văn bản "
+        "chỉ đạo kèm nhiệm vụ, bốn tài khoản demo (sogd, thanhtra, giamdoc, canboxa; mật khẩu %(password)s). "
+        "Chạy lại không tạo trùng."
     ) % {"password": DEMO_PASSWORD}
 
     def add_arguments(self, parser):
@@ -21,8 +23,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, **options):
-        # The command lives in reports, the highest app so far, because it seeds both the
-        # registry and the reports that hang on it (centers imports no other app).
+        # The command lives in conferences, the highest app, because it seeds the registry,
+        # the reports that hang on it and the directives whose tasks reach both (centers
+        # imports no other app; conferences may import reports).
         # The demo accounts have a published password: never create them on a production
         # installation by accident.
         if not settings.DEBUG and not force:
@@ -33,6 +36,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         result = demo_seed()
         reports = reports_seed(province=result.province)
+        conferences = conferences_seed(province=result.province)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(_(
             "Đã tạo %(centers)d trung tâm, %(documents)d văn bản, %(directors)d giám đốc, %(staff)d nhân sự "
@@ -44,5 +48,12 @@ class Command(BaseCommand):
         }))
         self.stdout.write(_("Báo cáo: %(types)d loại mới, %(periods)d kỳ mới, %(obligations)d nghĩa vụ mới.") % reports)
         self.stdout.write(_("Báo cáo mẫu đã nộp: %(submitted)d.") % reports)
+        self.stdout.write(_(
+            "Hội nghị, văn bản chỉ đạo: %(conferences)d hội nghị mới, %(divisions)d phòng ban mới, %(directives)d "
+            "văn bản mới (%(issued)d đã ban hành), %(assignments)d lượt giao nhiệm vụ mới, %(users)d tài khoản "
+            "đơn vị được giao mới."
+        ) % conferences)
         for line in demo_summary(result.province):
+            self.stdout.write(line)
+        for line in conferences_summary(result.province):
             self.stdout.write(line)

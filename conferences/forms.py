@@ -1,0 +1,353 @@
+"""Forms of the conference and directive pages. Labels come from the models; the rules
+(who may write, what an issued directive refuses, deadlines, file checks) are the
+services', and a service's ValidationError lands on these forms (views.common.add_errors)."""
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Division
+from centers.choices import CenterKind
+from centers.forms import NfcMixin
+from centers.models import Center
+from geo.models import AdministrativeUnit
+from reports.models import ReportType
+
+from .choices import ConferenceFileKind
+from .models import Conference, ConferenceQuestion, Directive, ParticipantGroup, Task
+from .selectors import conferences_visible_to
+from .services.tasks import ACTIVE_STATUSES, MAX_EVIDENCE_FILES
+from .validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, EVIDENCE_MAX_MB, EVIDENCE_TYPES, types_text
+
+DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
+
+
+def _form_helper() -> FormHelper:
+    """The template owns the <form> tag, the CSRF token and the buttons."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+# Conferences
+
+
+class ConferenceForm(NfcMixin, forms.ModelForm):
+    class Meta:
+        model = Conference
+        fields = [
+            "title", "kind", "held_on", "place", "host_unit", "chair_name", "chair_position", "speeches_count",
+            "assessment", "topics", "difficulties", "conclusions", "source",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs=DATE_WIDGET),
+            "assessment": forms.Textarea(attrs={"rows": 4}),
+            "topics": forms.Textarea(attrs={"rows": 5}),
+            "difficulties": forms.Textarea(attrs={"rows": 4}),
+            "conclusions": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _form_helper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Thông tin chung"),
+                "title",
+                Row(Column("kind", css_class="col-md-4"), Column("held_on", css_class="col-md-3"), Column("place")),
+                Row(Column("host_unit"), Column("speeches_count", css_class="col-md-3")),
+                Row(Column("chair_name"), Column("chair_position")),
+            ),
+            Fieldset(_("Nội dung"), "assessment", "topics", "difficulties", "conclusions", "source"),
+        )
+
+
+class ParticipantGroupForm(NfcMixin, forms.ModelForm):
+    """A row of the participants table (plain widgets: the table header is the label)."""
+
+    class Meta:
+        model = ParticipantGroup
+        fields = ["unit", "role", "count"]
+        widgets = {
+            "unit": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "role": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "count": forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 0}),
+        }
+
+
+class QuestionForm(NfcMixin, forms.ModelForm):
+    class Meta:
+        model = ConferenceQuestion
+        fields = ["raised_by", "question", "answered_by", "answer"]
+        widgets = {"question": forms.Textarea(attrs={"rows": 2}), "answer": forms.Textarea(attrs={"rows": 2})}
+
+
+class OrderedInlineFormSet(forms.BaseInlineFormSet):
+    """Rows keep the order they are shown in (the `order` column is not a field)."""
+
+    def save(self, commit=True):
+        saved = super().save(commit=False)
+        if not commit:
+            return saved
+        for obj in self.deleted_objects:
+            obj.delete()
+        deleted = set(self.deleted_forms) if self.can_delete else set()
+        kept = [f.instance for f in self.forms if f not in deleted and (f.instance.pk or f.instance in saved)]
+        for index, obj in enumerate(kept):
+            if obj.order != index or obj in saved:
+                obj.order = index
+                obj.save()
+        return saved
+
+
+ParticipantGroupFormSet = inlineformset_factory(
+    Conference, ParticipantGroup, form=ParticipantGroupForm, formset=OrderedInlineFormSet, extra=1,
+    can_delete=True,
+)
+QuestionFormSet = inlineformset_factory(
+    Conference, ConferenceQuestion, form=QuestionForm, formset=OrderedInlineFormSet, extra=1, can_delete=True,
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the service (type by content, size)."""
+
+    def __init__(self, *args, max_files: int, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(files) > self.max_files:
+            raise forms.ValidationError(
+                _("Mỗi lần gửi tối đa %(n)s tệp.") % {"n": self.max_files}, code="too_many",
+            )
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+def _accept(types: list[str]) -> str:
+    return ",".join(f".{t}" for t in types) + (",.jpeg" if "jpg" in types else "")
+
+
+class ConferenceAttachmentForm(forms.Form):
+    """Photos, slides and documents of a conference: several files of one kind at once."""
+
+    kind = forms.ChoiceField(label=_("Loại tệp"), choices=ConferenceFileKind.choices)
+    caption = forms.CharField(label=_("Chú thích"), max_length=255, required=False)
+    files = MultipleFileField(
+        label=_("Chọn tệp"), max_files=20, error_messages={"required": _("Chưa chọn tệp.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs.update({"accept": _accept(CONFERENCE_FILE_TYPES)})
+        self.fields["files"].help_text = _("Nhận %(types)s, tối đa %(size)s MB mỗi tệp.") % {
+            "types": types_text(CONFERENCE_FILE_TYPES), "size": CONFERENCE_FILE_MAX_MB,
+        }
+        self.helper = _form_helper()
+        self.helper.layout = Layout(Row(Column("kind", css_class="col-md-3"), Column("caption"), Column("files")))
+
+
+# Directives
+
+
+class DirectiveForm(NfcMixin, forms.ModelForm):
+    """A draft: what the PDF prints. Number and date come from issuing, never typed."""
+
+    class Meta:
+        model = Directive
+        fields = [
+            "doc_type", "drafting_division", "conference", "subject", "body", "addressees", "recipients",
+            "signing_prefix", "signing_authority", "signer_position", "signer_name",
+        ]
+        widgets = {
+            "subject": forms.Textarea(attrs={"rows": 2}),
+            "body": forms.Textarea(attrs={"rows": 12}),
+            "addressees": forms.Textarea(attrs={"rows": 3}),
+            "recipients": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        province_id = self.instance.province_id or user.province_id
+        self.fields["drafting_division"].queryset = Division.objects.filter(
+            province_id=province_id, is_active=True,
+        ).order_by("name")
+        self.fields["conference"].queryset = conferences_visible_to(user).filter(province_id=province_id).only(
+            "pk", "title", "held_on",
+        )
+        self.helper = _form_helper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Văn bản"),
+                Row(Column("doc_type", css_class="col-md-4"), Column("drafting_division"), Column("conference")),
+                "subject", "addressees", "body", "recipients",
+            ),
+            Fieldset(
+                _("Người ký"),
+                Row(Column("signing_prefix", css_class="col-md-3"), Column("signing_authority"),
+                    Column("signer_position"), Column("signer_name")),
+            ),
+        )
+
+
+class DirectiveIssueForm(forms.Form):
+    issued_on = forms.DateField(
+        label=_("Ngày ban hành"), widget=forms.DateInput(attrs=DATE_WIDGET),
+        help_text=_("Số văn bản được lấy tự động từ sổ đăng ký văn bản đi khi ban hành."),
+    )
+
+
+class TaskForm(NfcMixin, forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["group", "number", "text", "lead_unit", "coordinating_units", "deadline", "report_type"]
+        widgets = {"deadline": forms.DateInput(attrs=DATE_WIDGET), "text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, directive: Directive, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.directive = directive
+        self.fields["number"].required = False
+        self.fields["number"].help_text = _("Để trống: số tiếp theo.")
+        self.fields["report_type"].queryset = ReportType.objects.filter(
+            province_id=directive.province_id, frequency="one_off", is_active=True,
+        ).order_by("title")
+        self.helper = _form_helper()
+        self.helper.layout = Layout(
+            Row(Column("number", css_class="col-md-2"), Column("group")),
+            "text",
+            Row(Column("lead_unit"), Column("coordinating_units")),
+            Row(Column("deadline", css_class="col-md-3"), Column("report_type")),
+        )
+
+    def validate_unique(self):
+        # task_save turns a duplicate number into a form error (after the auto number).
+        pass
+
+
+class CenterAutocomplete(forms.SelectMultiple):
+    """A multiple select that renders only the chosen centers: the province may have
+    thousands. static/js/autocomplete.js adds the search box that fetches the others."""
+
+    def __init__(self, *args, url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url = url
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "data-autocomplete": self.url}
+        return super().get_context(name, value, attrs)
+
+    def optgroups(self, name, value, attrs=None):
+        ids = [v for v in (value or []) if str(v).isdigit()]
+        centers = Center.objects.filter(pk__in=ids).select_related("commune") if ids else []
+        options = [
+            self.create_option(name, str(c.pk), f"{c.name} ({c.code})", True, index)
+            for index, c in enumerate(centers)
+        ]
+        return [(None, options, 0)]
+
+
+class TaskAssignForm(forms.Form):
+    """Divisions, communes, single centers, or a selection of centers by kinds and commune
+    (one assignment per center). Choices are the directive's province's."""
+
+    divisions = forms.ModelMultipleChoiceField(
+        label=_("Phòng, ban thuộc Sở"), queryset=Division.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    communes = forms.ModelMultipleChoiceField(
+        label=_("UBND xã/phường"), queryset=AdministrativeUnit.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Giữ Ctrl (hoặc Cmd) để chọn nhiều."),
+    )
+    centers = forms.ModelMultipleChoiceField(
+        label=_("Từng trung tâm"), queryset=Center.objects.none(), required=False,
+        help_text=_("Gõ tên hoặc mã trung tâm (không dấu cũng được) rồi chọn."),
+    )
+    by_selection = forms.BooleanField(
+        label=_("Giao cho một nhóm trung tâm (mỗi trung tâm một nhiệm vụ riêng)"), required=False,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Loại hình"), choices=CenterKind.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Để trống: mọi loại hình. Chỉ các trung tâm đang hoạt động."),
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Trên địa bàn"), queryset=AdministrativeUnit.objects.none(), required=False,
+        empty_label=_("Toàn tỉnh"),
+    )
+
+    def __init__(self, *args, directive: Directive, autocomplete_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        province_id = directive.province_id
+        communes = AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
+        ).order_by("name_folded")
+        self.fields["divisions"].queryset = Division.objects.filter(province_id=province_id, is_active=True)
+        self.fields["communes"].queryset = communes
+        self.fields["commune"].queryset = communes
+        self.fields["centers"].queryset = Center.objects.filter(province_id=province_id, status__in=ACTIVE_STATUSES)
+        self.fields["centers"].widget = CenterAutocomplete(
+            url=autocomplete_url, attrs={"size": 4, "data-placeholder": _("Gõ tên hoặc mã trung tâm...")},
+        )
+        self.helper = _form_helper()
+        self.helper.layout = Layout(
+            Fieldset(_("Giao cho từng đơn vị"), Row(Column("divisions", css_class="col-md-4"), Column("communes"),
+                                                    Column("centers"))),
+            Fieldset(_("Giao theo nhóm trung tâm"), "by_selection",
+                     Row(Column("kinds", css_class="col-md-7"), Column("commune"))),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = any(cleaned.get(name) for name in ("divisions", "communes", "centers"))
+        if not chosen and not cleaned.get("by_selection"):
+            raise forms.ValidationError(_("Chưa chọn đơn vị nào để giao."))
+        return cleaned
+
+
+# Assignments
+
+
+class ProgressForm(forms.Form):
+    """An assignee's progress report: what was done, evidence files, and "done" if so."""
+
+    note = forms.CharField(
+        label=_("Nội dung đã thực hiện"), widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Hãy ghi nội dung đã thực hiện.")},
+    )
+    files = MultipleFileField(label=_("Tệp minh chứng"), required=False, max_files=MAX_EVIDENCE_FILES)
+    marks_done = forms.BooleanField(label=_("Đã hoàn thành nhiệm vụ (gửi Sở xác nhận)"), required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs.update({"accept": _accept(EVIDENCE_TYPES)})
+        self.fields["files"].help_text = _("Nhận %(types)s, tối đa %(size)s MB mỗi tệp, %(n)s tệp mỗi lần.") % {
+            "types": types_text(EVIDENCE_TYPES), "size": EVIDENCE_MAX_MB, "n": MAX_EVIDENCE_FILES,
+        }
+        self.helper = _form_helper()
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(
+        label=_("Lý do yêu cầu thực hiện lại"), widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do yêu cầu thực hiện lại.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _form_helper()

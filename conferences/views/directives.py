@@ -1,0 +1,250 @@
+"""Directive pages: the list, one directive with its tasks and their follow-up, the draft
+form, and the one-way steps: issue (a number from the register), correct (a new draft
+that replaces it), delete a draft.
+
+Scope first (conferences.selectors: a draft is the Department's own, 404 for anyone
+else), then the role (conferences.services: only the Department's staff write, 403),
+then the rule (an issued directive is never changed: a message, nothing stored).
+"""
+
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView
+
+from accounts.permissions import require
+from edu_portal.views import ScopedFilterView
+
+from ..choices import DirectiveStatus
+from ..filters import DirectiveFilterSet
+from ..forms import DirectiveForm, DirectiveIssueForm
+from ..models import Directive
+from ..selectors import (
+    assignment_list,
+    assignments_visible_to,
+    conferences_visible_to,
+    directive_get,
+    directive_list,
+    directives_visible_to,
+    follow_up_summary,
+)
+from ..services import directive_correct, directive_issue, directive_save
+from ..services.directives import can_edit_directives, directive_delete, refuse_if_issued, require_editor
+from .common import add_errors
+from .conferences import can_read_conferences
+
+
+def _refused(request: HttpRequest, directive: Directive) -> HttpResponse | None:
+    """The issued-directive rule of the service, as a message and a way back."""
+    try:
+        refuse_if_issued(directive)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(directive)
+    return None
+
+
+class DirectiveListView(LoginRequiredMixin, ScopedFilterView):
+    """Every directive the user sees with the follow-up of the assignments they see, in a
+    fixed number of queries."""
+
+    filterset_class = DirectiveFilterSet
+    template_name = "conferences/directive_list.html"
+    paginate_by = 30
+    context_object_name = "directives"
+
+    def get_queryset(self):
+        return directive_list(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_edit=can_edit_directives(self.request.user), **kwargs)
+
+
+def task_groups(tasks, assignments, *, all_tasks: bool) -> list[dict]:
+    """Tasks under their group headings, in number order, each with the assignments the
+    user sees (already annotated with their follow-up state). Without `all_tasks` (a
+    director, a local officer) only the tasks with one of theirs are shown."""
+    by_task: dict[int, list] = {}
+    for assignment in assignments:
+        by_task.setdefault(assignment.task_id, []).append(assignment)
+    groups: OrderedDict[str, list] = OrderedDict()
+    for task in tasks:
+        task.visible_assignments = by_task.get(task.pk, [])
+        if all_tasks or task.visible_assignments:
+            groups.setdefault(task.group, []).append(task)
+    return [{"name": name, "tasks": items} for name, items in groups.items()]
+
+
+def sees_all_tasks(user) -> bool:
+    """The Department and its inspectors see every task of a directive; the others see
+    the tasks given to them."""
+    return bool(user.is_superuser or user.role in ("department", "inspector"))
+
+
+class DirectiveDetailView(LoginRequiredMixin, DetailView):
+    template_name = "conferences/directive_detail.html"
+    context_object_name = "directive"
+
+    def get_object(self, queryset=None):
+        return directive_get(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        directive = self.object
+        user = self.request.user
+        visible = assignments_visible_to(user).filter(task__directive=directive)
+        tasks = list(directive.tasks.select_related("report_type", "report_period"))
+        editable = not directive.is_issued and can_edit_directives(user)
+        replaced_by = directives_visible_to(user).filter(replaces=directive).first()
+        return super().get_context_data(
+            task_groups=task_groups(tasks, assignment_list(visible), all_tasks=sees_all_tasks(user)),
+            summary=follow_up_summary(visible) if directive.is_issued else None,
+            editable=editable,
+            can_correct=directive.is_issued and can_edit_directives(user) and replaced_by is None,
+            replaced_by=replaced_by,
+            replaces_visible=directive.replaces_id
+            and directives_visible_to(user).filter(pk=directive.replaces_id).exists(),
+            directive_query=f"directive={directive.pk}",
+            can_see_conference=can_read_conferences(user),
+            status_badge=DirectiveStatus.badge(directive.status),
+            **kwargs,
+        )
+
+
+class DirectiveEditMixin(LoginRequiredMixin, View):
+    template_name = "conferences/directive_form.html"
+
+    def render(self, form):
+        return render(self.request, self.template_name, {"form": form, "directive": self.directive})
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                directive = directive_save(directive=form.instance, user=request.user)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Đã lưu dự thảo văn bản."))
+                return redirect(directive)
+        return self.render(form)
+
+
+class DirectiveCreateView(DirectiveEditMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require(can_edit_directives(request.user) and bool(request.user.province_id))
+        self.directive = Directive(province_id=request.user.province_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        initial = {}
+        conference_id = self.request.GET.get("conference", "")
+        if conference_id.isdigit():
+            conference = conferences_visible_to(self.request.user).filter(pk=conference_id).first()
+            if conference is not None:
+                initial = {"conference": conference, "doc_type": "thong_bao_ket_luan",
+                           "subject": _("Kết luận của %(title)s") % {"title": conference.title}}
+        return DirectiveForm(data, instance=self.directive, initial=initial, user=self.request.user)
+
+
+class DirectiveUpdateView(DirectiveEditMixin):
+    """A draft only: for an issued directive, the service's refusal and nothing changed."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.directive = directive_get(request.user, kwargs["pk"])
+        require_editor(request.user, self.directive)
+        refused = _refused(request, self.directive)
+        if refused is not None:
+            return refused
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        return DirectiveForm(data, instance=self.directive, user=self.request.user)
+
+
+class DirectiveIssueView(LoginRequiredMixin, View):
+    """Confirm, with the date, then issue: the number is taken from the register."""
+
+    template_name = "conferences/directive_issue.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.directive = directive_get(request.user, kwargs["pk"])
+        require_editor(request.user, self.directive)
+        refused = _refused(request, self.directive)
+        if refused is not None:
+            return refused
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form):
+        directive = self.directive
+        tasks = list(directive.tasks.annotate(n_assignments=Count("assignments")))
+        return render(self.request, self.template_name, {
+            "directive": directive, "form": form, "tasks": tasks,
+            "unassigned": [t for t in tasks if not t.n_assignments],
+        })
+
+    def get(self, request, *args, **kwargs):
+        return self.render(DirectiveIssueForm(initial={"issued_on": timezone.localdate()}))
+
+    def post(self, request, *args, **kwargs):
+        form = DirectiveIssueForm(request.POST)
+        if form.is_valid():
+            try:
+                directive = directive_issue(directive=self.directive, user=request.user,
+                                            issued_on=form.cleaned_data["issued_on"])
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Đã ban hành văn bản số %(number)s.") % {"number": directive.number_text})
+                return redirect(directive)
+        return self.render(form)
+
+
+@login_required
+@require_POST
+def directive_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft that replaces the issued directive (same content, tasks, assignees)."""
+    directive = directive_get(request.user, pk)
+    require_editor(request.user, directive)
+    try:
+        copy = directive_correct(directive=directive, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(directive)
+    messages.success(request, _("Đã tạo dự thảo văn bản thay thế %(number)s: sửa nội dung rồi ban hành.") % {
+        "number": directive.number_text,
+    })
+    return redirect("conferences:directive_update", pk=copy.pk)
+
+
+@login_required
+@require_POST
+def directive_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    directive = directive_get(request.user, pk)
+    require_editor(request.user, directive)
+    try:
+        directive_delete(directive=directive, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(directive)
+    messages.success(request, _("Đã xóa dự thảo «%(subject)s».") % {"subject": directive.subject})
+    return redirect(reverse("conferences:directive_list"))

@@ -1,0 +1,371 @@
+"""The one place that renders PDFs. Every official document goes through here.
+
+- `render_pdf(template_name, context)` renders a Django template (one that extends
+  templates/pdf/state_document.html) and lays it out with WeasyPrint.
+- `render_pdf_documents(parts, progress=...)` renders several documents and puts their
+  pages into one file, for bulk files such as all the decisions of a commune. Each part
+  keeps its own page numbers.
+- `pdf_response(content, filename)` sends the bytes with a safe file name.
+- `state_date(place, date)` writes the place-and-date line of Decree 30/2020.
+
+WeasyPrint is imported inside the functions. Without Pango the rest of the site still
+starts; only a PDF fails.
+
+Resources are local only. A worker has no request and no collectstatic, so documents
+are laid out against a virtual base URL, `file:///static/` (STATIC_URL on the file
+scheme). The URL fetcher maps each URL under it to the file that
+django.contrib.staticfiles' finders find, and reads it. Every other URL is refused:
+http(s), ftp, and file:// paths outside the static root. A document never waits on the
+network and never reads an arbitrary file. data: URLs are allowed because they carry
+their own bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import datetime
+import functools
+import logging
+import mimetypes
+import posixpath
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from geo.text import fold
+
+logger = logging.getLogger(__name__)
+
+# Fetched stylesheets and fonts, per process, keyed by their path and modification time:
+# a warm worker lays out a one-page decision without reading print.css and the four
+# font files again.
+_cached_files: dict[tuple[str, float], bytes] = {}
+_cache_lock = threading.Lock()
+
+
+class RefusedURL(ValueError):
+    """A document asked for a resource outside the static files. WeasyPrint logs the
+    failure and leaves the resource out. The document is still rendered."""
+
+
+# Dates
+
+
+def state_day(date: datetime.date) -> str:
+    """ "ngày 05 tháng 3 năm 2026": days 1-9 and the months January and February get a
+    leading zero (Decree 30/2020, Appendix I), so nothing can be written in before them."""
+    month = f"{date.month:02d}" if date.month <= 2 else str(date.month)
+    return f"ngày {date.day:02d} tháng {month} năm {date.year}"
+
+
+def state_date(place: str, date: datetime.date | None) -> str:
+    """The place-and-date line: "Bắc Ninh, ngày 05 tháng 3 năm 2026". Without a date
+    (a draft to be dated at signing) the day, month and year are left blank to fill by hand."""
+    if date is None:
+        line = "ngày      tháng      năm"
+    else:
+        line = state_day(date)
+    return f"{place}, {line}" if place else line
+
+
+# Unit types as names begin with them, longest first ("thành phố trung ương" is the type of
+# the centrally-run cities, whose names already read "Thành phố Hà Nội").
+UNIT_TYPES = (
+    "thành phố trung ương", "thành phố", "đặc khu", "thị trấn", "thị xã", "tỉnh", "xã", "phường", "huyện", "quận",
+)
+
+
+def _split_unit(unit) -> tuple[str, str]:
+    """("thành phố", "Hà Nội") from the unit "Thành phố Hà Nội" of type "thành phố
+    trung ương"; ("tỉnh", "Bắc Ninh") from "Bắc Ninh" of type "tỉnh"."""
+    name = " ".join((unit.name or "").split())
+    lowered = name.lower()
+    for unit_type in UNIT_TYPES:
+        if lowered.startswith(unit_type + " "):
+            return unit_type, name[len(unit_type) + 1:]
+    unit_type = (unit.unit_type or "").lower()
+    if unit_type == "thành phố trung ương":
+        unit_type = "thành phố"
+    return unit_type, name
+
+
+def unit_title(unit) -> str:
+    """A unit as the state format writes it: "Tỉnh Bắc Ninh", "Thành phố Hà Nội",
+    "Phường Kinh Bắc" (never "Thành phố trung ương Thành phố Hà Nội")."""
+    if unit is None:
+        return ""
+    unit_type, bare = _split_unit(unit)
+    return f"{unit_type.capitalize()} {bare}" if unit_type else bare
+
+
+def place_name(unit) -> str:
+    """The place on the date line: the unit's name without its type ("Bắc Ninh",
+    "Hà Nội", "Kinh Bắc"). A unit named by a number keeps its type ("Phường 5")."""
+    if unit is None:
+        return ""
+    unit_type, bare = _split_unit(unit)
+    return unit_title(unit) if bare.isdigit() else bare
+
+
+# Resources
+
+
+def static_base_url() -> str:
+    """The virtual base URL documents are laid out against: STATIC_URL on the file scheme."""
+    prefix = urlsplit(settings.STATIC_URL).path or "/static/"
+    return "file://" + (prefix if prefix.endswith("/") else prefix + "/")
+
+
+def static_file_for(url: str) -> str | None:
+    """The file behind a URL under the static base, as the staticfiles finders find it
+    (app and project static directories, without collectstatic), or None."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    prefix = urlsplit(static_base_url()).path
+    path = unquote(parts.path)
+    if not path.startswith(prefix):
+        return None
+    relative = posixpath.normpath(path[len(prefix):])
+    if relative in ("", ".") or relative.startswith(("../", "/")) or relative == "..":
+        return None
+    found = finders.find(relative)
+    return str(found) if found else None
+
+
+def _read_static(path: str) -> bytes:
+    stat = Path(path).stat()
+    key = (path, stat.st_mtime)
+    data = _cached_files.get(key)
+    if data is None:
+        data = Path(path).read_bytes()
+        with _cache_lock:
+            _cached_files[key] = data
+    return data
+
+
+def _decode_data_url(url: str) -> tuple[bytes, str]:
+    """(bytes, content type) of a data: URL (RFC 2397)."""
+    header, comma, payload = url[5:].partition(",")
+    if not comma:
+        raise RefusedURL("Malformed data: URL")
+    is_base64 = header.lower().endswith(";base64")
+    media_type = header[: -len(";base64")] if is_base64 else header
+    raw = unquote_to_bytes(payload)
+    try:
+        body = base64.b64decode(raw, validate=False) if is_base64 else raw
+    except binascii.Error as error:
+        raise RefusedURL("Malformed data: URL") from error
+    return body, media_type or "text/plain;charset=US-ASCII"
+
+
+@functools.cache
+def _fetcher_class():
+    """WeasyPrint's URLFetcher, narrowed to the static files and data: URLs (built on
+    first use, so that importing this module does not import WeasyPrint)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFileResponse(URLFetcherResponse):
+        def __init__(self, url, body, content_type, real_path):
+            super().__init__(url, body, {"Content-Type": content_type})
+            self._real_path = real_path
+
+        @property
+        def path(self):
+            # WeasyPrint may re-read a raster image from its path when writing the PDF:
+            # give it the real file, not the virtual URL's path.
+            return self._real_path
+
+    class StaticFilesFetcher(URLFetcher):
+        def __init__(self):
+            # urllib is never used: no protocol is allowed to the parent class.
+            super().__init__(allowed_protocols=(), allow_redirects=False)
+            self.fetched: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if url[:5].lower() == "data:":
+                body, content_type = _decode_data_url(url)
+                return URLFetcherResponse(url[:64], body, {"Content-Type": content_type})
+            path = static_file_for(url)
+            if path is None:
+                self.refused.append(url)
+                logger.warning("PDF: refused to fetch %s (only static files are read)", url[:200])
+                raise RefusedURL(f"Not a static file: {url[:200]}")
+            self.fetched.append(url)
+            content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            return StaticFileResponse(url, _read_static(path), content_type, path)
+
+    return StaticFilesFetcher
+
+
+def url_fetcher():
+    """A new fetcher for one document. It keeps the URLs it read and the ones it refused."""
+    return _fetcher_class()()
+
+
+# Rendering
+
+
+@functools.cache
+def _font_config():
+    """One WeasyPrint font configuration per process. It holds the @font-face fonts of
+    print.css once they are loaded."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+_render_lock = threading.Lock()
+
+
+class _PageListener(logging.Handler):
+    """Hears WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") and passes
+    the page number on: the only way to follow the layout of a long document."""
+
+    def __init__(self, on_page: Callable[[int], None]):
+        super().__init__(logging.INFO)
+        self.on_page = on_page
+
+    def emit(self, record):
+        if str(record.msg).startswith("Step 5 - Creating layout - Page") and record.args:
+            try:
+                self.on_page(int(record.args[0]))
+            except Exception:  # progress must never break a document
+                logger.exception("PDF: page progress callback failed")
+
+
+@contextlib.contextmanager
+def _progress_log(on_page: Callable[[int], None] | None):
+    """During a layout, WeasyPrint's step messages ("Step 5 - Creating layout - Page 12")
+    go to `on_page` only, never to the console: at INFO they would add a dozen lines to
+    the log for every document. Its warnings and errors (logger "weasyprint") still pass."""
+    # By name, not from weasyprint.logger: importing WeasyPrint the first time parses its
+    # own stylesheets, which logs steps too.
+    PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")  # noqa: N806
+    listener = _PageListener(on_page) if on_page is not None else None
+    level, propagate = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate
+    # Under the render lock: no other document is being laid out meanwhile.
+    PROGRESS_LOGGER.propagate = False
+    if listener is not None:
+        PROGRESS_LOGGER.setLevel(logging.INFO)
+        PROGRESS_LOGGER.addHandler(listener)
+    try:
+        yield
+    finally:
+        if listener is not None:
+            PROGRESS_LOGGER.removeHandler(listener)
+        PROGRESS_LOGGER.setLevel(level)
+        PROGRESS_LOGGER.propagate = propagate
+
+
+def _layout(html: str, *, fetcher=None, on_page: Callable[[int], None] | None = None):
+    """Lay out one HTML document; returns the WeasyPrint Document (its pages).
+    `on_page(n)` is called as page n is laid out."""
+    # The font configuration is shared, and Pango's font map is not thread-safe: threads
+    # of one process lay out one document at a time. Processes still run in parallel.
+    with _render_lock, _progress_log(on_page):
+        from weasyprint import HTML
+
+        fetcher = fetcher or url_fetcher()
+        return HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher).render(
+            font_config=_font_config(),
+        )
+
+
+def _write(document) -> bytes:
+    with _render_lock, _progress_log(None):
+        return document.write_pdf()
+
+
+def render_html(template_name: str, context: dict[str, Any], *, request=None) -> str:
+    """The HTML of a document, before layout. An official document is in Vietnamese
+    whatever language the user's pages are in (choice labels, dates)."""
+    with translation.override("vi"):
+        return render_to_string(template_name, context, request=request)
+
+
+def render_pdf(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    request=None,
+    fetcher=None,
+    on_page: Callable[[int], None] | None = None,
+) -> bytes:
+    """Render a Django template to a PDF. `request` only gives the template the
+    request's context. Resources are never fetched over the network (see the module
+    docstring). `fetcher` lets a test see what was fetched or refused. `on_page(n)`
+    follows the layout of a long document, page by page."""
+    html = render_html(template_name, context, request=request)
+    return _write(_layout(html, fetcher=fetcher, on_page=on_page))
+
+
+Part = tuple[str, dict[str, Any]]
+
+
+def render_pdf_documents(
+    parts: Iterable[Part] | Sequence[Part],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    total: int | None = None,
+    request=None,
+) -> bytes:
+    """Render several (template name, context) documents and merge their pages into one
+    PDF. Each document keeps its own page numbers. `progress(done, total)` is called
+    after each part. `parts` may be a generator (pass `total` then), so a long list never
+    holds all of its contexts at once."""
+    if total is None:
+        parts = list(parts)
+        total = len(parts)
+    documents = []
+    for done, (template_name, context) in enumerate(parts, start=1):
+        documents.append(_layout(render_html(template_name, context, request=request)))
+        if progress is not None:
+            progress(done, total)
+    if not documents:
+        raise ValueError("render_pdf_documents needs at least one part")
+    pages = [page for document in documents for page in document.pages]
+    return _write(documents[0].copy(pages))
+
+
+# HTTP
+
+
+def ascii_filename(filename: str) -> str:
+    """The file name for clients that ignore RFC 5987: no diacritics, no quotes, no path."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    folded = fold(stem.replace("/", "-").replace("\\", "-"))
+    safe = re.sub(r"[^a-z0-9.]+", "-", folded).strip("-.") or "tai-lieu"
+    extension = re.sub(r"[^a-z0-9]+", "", extension.lower())
+    return f"{safe[:150]}.{extension}" if extension else safe[:150]
+
+
+def content_disposition(filename: str, *, inline: bool = True) -> str:
+    """`inline` or `attachment`, with a safe ASCII name plus the UTF-8 name (RFC 5987)."""
+    kind = "inline" if inline else "attachment"
+    utf8 = quote(filename.replace("/", "-").replace("\\", "-"), safe="")
+    return f"{kind}; filename=\"{ascii_filename(filename)}\"; filename*=UTF-8''{utf8}"
+
+
+def pdf_response(content: bytes, filename: str, inline: bool = True) -> HttpResponse:
+    """A PDF answer that is never cached by a shared proxy."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
+    response["Content-Length"] = str(len(content))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,115 @@
+"""Complaints (đơn thư) about centers: received, handled by a deadline, concluded. They
+feed the compliance rules (an overdue one; an upheld one about an unpermitted location).
+
+They name their senders: inspectors and the Department's staff write them, the commune's
+officer reads those of its centers, a director sees none (403 on the list, 404 on one).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.models import User
+from accounts.permissions import require
+from centers.selectors import centers_visible_to
+from edu_portal.views import ScopedFilterView
+
+from ..choices import OPEN_COMPLAINT_STATUSES
+from ..filters import ComplaintFilterSet
+from ..forms import ComplaintForm
+from ..models import Complaint
+from ..selectors import can_record_inspections, can_view_compliance, complaint_get, complaints_visible_to
+from ..services import complaint_save
+from .common import add_errors
+
+# Thirty days is the usual time limit for handling a complaint (Luật Khiếu nại 2011,
+# Điều 28); the officer may change it.
+DEFAULT_HANDLING_DAYS = 30
+
+
+def can_read_complaints(user) -> bool:
+    return can_view_compliance(user) and user.role != User.Role.DIRECTOR
+
+
+class ComplaintListView(LoginRequiredMixin, ScopedFilterView):
+    filterset_class = ComplaintFilterSet
+    template_name = "inspections/complaint_list.html"
+    paginate_by = 30
+    context_object_name = "complaints"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require(can_read_complaints(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return complaints_visible_to(self.request.user).select_related("center__commune")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(can_edit=can_record_inspections(self.request.user), **kwargs)
+        today = timezone.localdate()
+        for complaint in context["complaints"]:
+            complaint.overdue = complaint.status in OPEN_COMPLAINT_STATUSES and complaint.handling_deadline < today
+        return context
+
+
+class ComplaintDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        complaint = complaint_get(request.user, pk)
+        today = timezone.localdate()
+        return render(request, "inspections/complaint_detail.html", {
+            "complaint": complaint,
+            "overdue": complaint.status in OPEN_COMPLAINT_STATUSES and complaint.handling_deadline < today,
+            "can_edit": can_record_inspections(request.user),
+        })
+
+
+class ComplaintEditView(LoginRequiredMixin, View):
+    template_name = "inspections/complaint_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.fixed_center = None
+        pk = kwargs.get("pk")
+        if pk is not None:
+            self.complaint = complaint_get(request.user, pk)
+        else:
+            today = timezone.localdate()
+            self.complaint = Complaint(received_on=today,
+                                       handling_deadline=today + datetime.timedelta(days=DEFAULT_HANDLING_DAYS))
+            center_id = request.GET.get("center", "")
+            if center_id.isdigit():
+                self.fixed_center = get_object_or_404(centers_visible_to(request.user), pk=int(center_id))
+        require(can_record_inspections(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self, data=None):
+        return ComplaintForm(data, instance=self.complaint, centers=centers_visible_to(self.request.user),
+                             fixed_center=self.fixed_center)
+
+    def render(self, form):
+        return render(self.request, self.template_name, {"form": form, "complaint": self.complaint})
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                complaint = complaint_save(complaint=form.instance, user=request.user)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Đã lưu đơn thư."))
+                return redirect(complaint)
+        return self.render(form)

@@ -1,0 +1,201 @@
+"""Inspection pages: the list, the form (with the checklist of the seven conditions),
+one inspection with its violations and follow-up, and its record as a PDF.
+
+Inspectors and the Department's staff of the province write (inspections.services
+checks it again); local officers read those of their commune's centers; a director reads
+the inspections of their own center only (403 on the list, 404 on any other center's).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import require
+from centers.selectors import centers_visible_to
+from edu_portal.pdf import pdf_response, render_pdf
+from edu_portal.views import ScopedFilterView
+
+from ..choices import CheckResult, Condition, InspectionStatus
+from ..filters import InspectionFilterSet
+from ..forms import ChecklistForm, FollowUpForm, InspectionForm, RemediedForm, ViolationForm
+from ..models import Inspection, Violation
+from ..pdf import inspection_record_context, inspection_record_filename
+from ..selectors import can_record_inspections, can_view_compliance, inspection_get, inspections_visible_to
+from ..services import inspection_follow_up_add, inspection_save, violation_add, violation_remedied
+from .common import add_errors
+
+
+class InspectionListView(LoginRequiredMixin, ScopedFilterView):
+    filterset_class = InspectionFilterSet
+    template_name = "inspections/inspection_list.html"
+    paginate_by = 30
+    context_object_name = "inspections"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require(can_view_compliance(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return inspections_visible_to(self.request.user).select_related("center__commune").annotate(
+            n_violations=Count("violations"),
+            n_open=Count("violations", filter=Q(violations__remedied_on__isnull=True)),
+        ).order_by(*Inspection._meta.ordering)  # GROUP BY drops the default ordering
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_edit=can_record_inspections(self.request.user), **kwargs)
+
+
+class InspectionEditView(LoginRequiredMixin, View):
+    """The inspection form and its checklist, saved together by inspection_save."""
+
+    template_name = "inspections/inspection_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.inspection = self.get_inspection()
+        require(can_record_inspections(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_inspection(self) -> Inspection:
+        pk = self.kwargs.get("pk")
+        if pk is not None:
+            return inspection_get(self.request.user, pk)
+        inspection = Inspection(planned_on=timezone.localdate())
+        center_id = self.request.GET.get("center", "")
+        self.fixed_center = None
+        if center_id.isdigit():
+            # Another scope's center is a 404, as on its own page.
+            self.fixed_center = get_object_or_404(centers_visible_to(self.request.user), pk=int(center_id))
+        return inspection
+
+    def forms(self, data=None):
+        inspection = self.inspection
+        fixed = getattr(self, "fixed_center", None)
+        return (
+            InspectionForm(data, instance=inspection, centers=centers_visible_to(self.request.user),
+                           fixed_center=fixed),
+            ChecklistForm(data, inspection=inspection, prefix="check"),
+        )
+
+    def render(self, form, checklist):
+        return render(self.request, self.template_name,
+                      {"form": form, "checklist": checklist, "inspection": self.inspection})
+
+    def get(self, request, *args, **kwargs):
+        return self.render(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        form, checklist = self.forms(request.POST)
+        if form.is_valid() and checklist.is_valid():
+            try:
+                inspection = inspection_save(inspection=form.instance, user=request.user, checks=checklist.checks())
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Đã lưu cuộc kiểm tra."))
+                return redirect(inspection)
+        return self.render(form, checklist)
+
+
+class InspectionDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        inspection = inspection_get(request.user, pk)
+        can_edit = can_record_inspections(request.user)
+        checks = {check.condition: check for check in inspection.checks.all()}
+        checklist = [(condition, checks.get(condition.value)) for condition in Condition]
+        violations = list(inspection.violations.select_related("article__version"))
+        today = timezone.localdate()
+        for violation in violations:
+            violation.overdue = violation.remedied_on is None and violation.remedy_deadline < today
+        return render(request, "inspections/inspection_detail.html", {
+            "inspection": inspection,
+            "center": inspection.center,
+            "checklist": checklist,
+            "CheckResult": CheckResult,
+            "violations": violations,
+            "can_edit": can_edit,
+            "can_add_violation": can_edit and inspection.carried_out_on is not None
+            and inspection.status != InspectionStatus.CLOSED,
+            "follow_up_form": FollowUpForm() if can_edit and inspection.status != InspectionStatus.PLANNED else None,
+            "remedied_form": RemediedForm(initial={"remedied_on": today}) if can_edit else None,
+            "follow_up": [line for line in inspection.follow_up.splitlines() if line.strip()],
+        })
+
+
+@login_required
+def violation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = inspection_get(request.user, pk)
+    require(can_record_inspections(request.user))
+    if not inspection.carried_out_on:
+        messages.error(request, _("Chỉ ghi vi phạm sau khi đã có ngày kiểm tra."))
+        return redirect(inspection)
+    form = ViolationForm(request.POST or None, day=inspection.carried_out_on)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name]
+                  for name in ("article", "description", "fine_amount", "remedy", "remedy_deadline")}
+        try:
+            violation_add(inspection=inspection, user=request.user, **fields)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Đã ghi vi phạm."))
+            return redirect(inspection.get_absolute_url() + "#violations")
+    return render(request, "inspections/violation_form.html", {"form": form, "inspection": inspection})
+
+
+@login_required
+@require_POST
+def violation_remedied_view(request: HttpRequest, pk: int, violation_pk: int) -> HttpResponse:
+    inspection = inspection_get(request.user, pk)
+    violation = get_object_or_404(Violation.objects.select_related("inspection__center"), pk=violation_pk,
+                                  inspection=inspection)
+    require(can_record_inspections(request.user))
+    form = RemediedForm(request.POST)
+    if form.is_valid():
+        try:
+            violation_remedied(violation=violation, user=request.user, on=form.cleaned_data["remedied_on"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã ghi nhận vi phạm được khắc phục."))
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect(inspection.get_absolute_url() + "#violations")
+
+
+@login_required
+@require_POST
+def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = inspection_get(request.user, pk)
+    require(can_record_inspections(request.user))
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            inspection_follow_up_add(inspection=inspection, user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã ghi nội dung theo dõi."))
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect(inspection.get_absolute_url() + "#follow-up")
+
+
+@login_required
+def inspection_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The inspection record (biên bản kiểm tra) in the state format."""
+    inspection = inspection_get(request.user, pk)
+    content = render_pdf("pdf/inspection_record.html", inspection_record_context(inspection))
+    return pdf_response(content, inspection_record_filename(inspection))
