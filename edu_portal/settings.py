@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.flags_record_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Every day at 02:30: delete generated PDF files past documents.services.PDF_JOB_KEEP_DAYS (rows stay).
+    "purge-pdf-files": {
+        "task": "documents.tasks.pdf_job_purge_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Every day at 02:15: drop expired import uploads (the database row says what ran).
     "purge-import-files": {
         "task": "centers.tasks.center_import_purge_task",

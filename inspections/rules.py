@@ -260,11 +260,19 @@ def _no_activity_pre(today):
 
 def _no_activity_q(today, province_id):
     # A first submission of any report in the year after the decision counts as activity.
+    # Only a year the portal covered can tell: the center must have owed a report due in
+    # it (a center set up before the portal's first periods is not flagged for want of data).
     year_end = ExpressionWrapper(F("c_established_on") + datetime.timedelta(days=NO_ACTIVITY_DAYS + 1),
                                  output_field=DateField())
+    owed_in_first_year = Obligation.objects.filter(
+        center=OuterRef("pk"), period__due_date__gte=OuterRef("c_established_on"),
+        period__due_date__lte=ExpressionWrapper(
+            OuterRef("c_established_on") + datetime.timedelta(days=NO_ACTIVITY_DAYS), output_field=DateField(),
+        ),
+    )
     return Q(status=CenterStatus.OPERATING, c_established_on__lte=_days_ago(today, NO_ACTIVITY_DAYS)) & (
         Q(c_first_submission__isnull=True) | Q(c_first_submission__date__gte=year_end)
-    )
+    ) & Q(Exists(owed_in_first_year))
 
 
 def _no_activity_why(center, today):
@@ -387,10 +395,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="no_activity", name=_("Không hoạt động sau 1 năm thành lập"),
-        explanation=_("Đã quá 1 năm kể từ quyết định thành lập mà trung tâm không nộp báo cáo nào trong năm đầu "
-                      "(dấu hiệu không tổ chức hoạt động giáo dục)."),
+        explanation=_("Đã quá 1 năm kể từ quyết định thành lập mà trung tâm không nộp báo cáo nào trong năm đầu, "
+                      "dù đã có kỳ báo cáo phải nộp (dấu hiệu không tổ chức hoạt động giáo dục)."),
         legal_basis=_("Nghị định 125/2024/NĐ-CP, Điều 45 khoản 1 điểm c"),
-        source=_("Sổ đăng ký (quyết định thành lập) và báo cáo định kỳ đã nộp"),
+        source=_("Sổ đăng ký (quyết định thành lập) và báo cáo định kỳ của năm đầu trên cổng"),
         kinds=LANGUAGE_IT_KINDS, default_weight=4, pre=_no_activity_pre,
         condition=_no_activity_q, why=_no_activity_why,
         todo=_("Báo cáo Sở GDĐT tình hình hoạt động thực tế kèm minh chứng."),

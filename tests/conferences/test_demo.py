@@ -71,7 +71,7 @@ def _state() -> dict:
 
 
 def test_the_command_lives_in_the_highest_app(seeded):
-    assert get_commands()["seed_demo"] == "conferences"
+    assert get_commands()["seed_demo"] == "inspections"
     _province, out = seeded
     assert "Hội nghị: 5; văn bản chỉ đạo: 3 đã ban hành, 1 dự thảo." in out
     assert "Theo dõi nhiệm vụ:" in out

@@ -43,6 +43,7 @@ def catalogue():
 def world(province, commune, other_commune, department_user, catalogue):
     """{rule code: the one center breaking it} plus "clean": centers breaking none."""
     c = {}
+    report_type = make_report_type(province)
     c["unlicensed"] = CenterFactory(commune=commune, code="R01", status=CenterStatus.UNLICENSED)
     DirectorFactory(center=c["unlicensed"], recognition_date=RECENT, term_end=datetime.date(2031, 3, 1))
 
@@ -60,7 +61,6 @@ def world(province, commune, other_commune, department_user, catalogue):
     StaffFactory(center=c["work_permit"], is_foreign=True, nationality="Anh", work_permit_number="GP-1",
                  work_permit_valid_until=datetime.date(2026, 6, 1))
 
-    report_type = make_report_type(province)
     c["reports"] = clean_center(commune, "R05")
     Obligation.objects.create(period=make_period(report_type, due_date=datetime.date(2026, 11, 10)),
                               center=c["reports"])
@@ -84,6 +84,11 @@ def world(province, commune, other_commune, department_user, catalogue):
     c["no_activity"] = CenterFactory(commune=commune, code="R08")
     DocumentFactory(center=c["no_activity"], signed_on=datetime.date(2024, 3, 5), kind=DocumentKind.ESTABLISHMENT_OPERATION)
     DirectorFactory(center=c["no_activity"], recognition_date=RECENT, term_end=datetime.date(2031, 3, 1))
+    # It owed a report in its first year and sent it only after the year was out.
+    Obligation.objects.create(
+        period=make_period(report_type, due_date=datetime.date(2024, 6, 19), label="6 tháng đầu năm 2024"),
+        center=c["no_activity"], first_submitted_at=_at(datetime.date(2025, 6, 1)), status="accepted",
+    )
 
     c["location"] = clean_center(commune, "R09")
     Complaint.objects.create(

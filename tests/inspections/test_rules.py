@@ -149,3 +149,10 @@ def test_the_page_search_is_two_queries_for_10_or_1000_centers(world, department
     with django_assert_num_queries(2):
         result = compliance_search(department_user, today=TODAY, weights={})
     assert result.total == len(CODES) + 1000 and len(result.rows) == 50
+
+
+def test_a_center_set_up_before_the_portal_is_not_flagged_for_want_of_data(world, department_user):
+    from reports.models import Obligation
+
+    Obligation.objects.filter(center=world["no_activity"]).delete()
+    assert world["no_activity"].code not in found(department_user, rules=["no_activity"])

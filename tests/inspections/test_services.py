@@ -118,3 +118,22 @@ def test_only_department_staff_set_risk_weights(department_user, inspector, prov
     from inspections.selectors import weights_for
 
     assert weights_for(province.pk)["tasks"] == 9
+
+
+def test_the_demo_records_inspections_complaints_and_flags_once(db):
+    from django.core.management import call_command
+
+    import io
+
+    from geo.services import units_load
+    from inspections.models import FlagPeriod
+
+    units_load(province_codes=[24])
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    counts = (Inspection.objects.count(), Complaint.objects.count(), Violation.objects.count())
+    assert counts[0] >= 5 and counts[1] == 3 and counts[2] >= 2
+    assert Inspection.objects.filter(status="planned").exists() and Inspection.objects.filter(status="closed").exists()
+    assert FlagPeriod.objects.filter(rule="location").exists()
+    assert FlagPeriod.objects.filter(rule="complaints").exists()
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    assert (Inspection.objects.count(), Complaint.objects.count(), Violation.objects.count()) == counts

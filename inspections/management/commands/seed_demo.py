@@ -6,13 +6,14 @@ from django.utils.translation import gettext as _
 
 from centers.demo import DEMO_PASSWORD, demo_seed, demo_summary
 from conferences.demo import conferences_seed, conferences_summary
+from inspections.demo import inspections_seed
 from reports.demo import reports_seed
 
 
 class Command(BaseCommand):
     help = _(
         "Tạo dữ liệu mẫu: tỉnh Bắc Ninh với khoảng 150 trung tâm, báo cáo định kỳ, năm hội nghị và các văn bản "
-        "chỉ đạo kèm nhiệm vụ, bốn tài khoản demo (sogd, thanhtra, giamdoc, canboxa; mật khẩu %(password)s). "
+        "chỉ đạo kèm nhiệm vụ, một số cuộc kiểm tra và đơn thư, bốn tài khoản demo (sogd, thanhtra, giamdoc, canboxa; mật khẩu %(password)s). "
         "Chạy lại không tạo trùng."
     ) % {"password": DEMO_PASSWORD}
 
@@ -23,9 +24,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, **options):
-        # The command lives in conferences, the highest app, because it seeds the registry,
-        # the reports that hang on it and the directives whose tasks reach both (centers
-        # imports no other app; conferences may import reports).
+        # The command lives in inspections, the highest app, because it seeds the registry,
+        # the reports and directives that hang on it and the inspections that read them all
+        # (centers imports no other app; inspections may import every one).
         # The demo accounts have a published password: never create them on a production
         # installation by accident.
         if not settings.DEBUG and not force:
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         result = demo_seed()
         reports = reports_seed(province=result.province)
         conferences = conferences_seed(province=result.province)
+        inspections = inspections_seed(province=result.province)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(_(
             "Đã tạo %(centers)d trung tâm, %(documents)d văn bản, %(directors)d giám đốc, %(staff)d nhân sự "
@@ -53,6 +55,8 @@ class Command(BaseCommand):
             "văn bản mới (%(issued)d đã ban hành), %(assignments)d lượt giao nhiệm vụ mới, %(users)d tài khoản "
             "đơn vị được giao mới."
         ) % conferences)
+        self.stdout.write(_("Kiểm tra, đơn thư: %(inspections)d cuộc kiểm tra mới, %(complaints)d đơn thư mới.")
+                          % inspections)
         for line in demo_summary(result.province):
             self.stdout.write(line)
         for line in conferences_summary(result.province):
