@@ -7,14 +7,13 @@ Office package holding a presentation.
 
 from __future__ import annotations
 
-import hashlib
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from centers.excel import ImportFileError, check_ooxml
-from reports.validators import CheckedFile, clean_filename, sniff_type
+from reports.validators import CheckedFile, clean_filename, digest_of, sniff_type
 
 from .choices import EvidenceType
 
@@ -84,11 +83,5 @@ def check_file(stream: BinaryIO, *, name: str, size: int, allowed: list[str], ma
             code="type",
         )
     _sniff(stream, claimed)
-    digest = hashlib.sha256()
-    read = 0
-    stream.seek(0)
-    while chunk := stream.read(1 << 20):
-        digest.update(chunk)
-        read += len(chunk)
-    stream.seek(0)
-    return CheckedFile(file_type=claimed, size=read, sha256=digest.hexdigest(), name=name)
+    size, sha256 = digest_of(stream)
+    return CheckedFile(file_type=claimed, size=size, sha256=sha256, name=name)

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -47,3 +49,31 @@ class ScopedFilterView(FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(querystring=query.urlencode(), **kwargs)
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class UploadLimit(FileUploadHandler):
+    """Stops reading a file past `max_bytes` instead of spooling any size to disk first;
+    the view then refuses the whole form (nothing is stored)."""
+
+    def __init__(self, request, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_bytes:
+            self.exceeded = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -5,7 +5,9 @@ it may be sent now and records that it was."""
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -18,6 +20,55 @@ from .models import Dispatch, Notification
 logger = logging.getLogger(__name__)
 
 LEASE = datetime.timedelta(minutes=10)
+# (step, days relative to the due date): 7 and 3 days before, on the day, 1 and 7 days after.
+STEPS = (("before-7", -7), ("before-3", -3), ("due", 0), ("after-1", 1), ("after-7", 7))
+STEPS_SPAN = datetime.timedelta(days=7)  # candidates are due within this much of today
+SEND_BATCH = 200
+# The step that also goes to the people above the one who owes (commune officer, issuer...).
+ESCALATION_STEP = "after-7"
+# Sends are recorded in one UPDATE per this many e-mails (they stay `sending` until then).
+MARK_SENT_EVERY = 25
+
+
+def steps_due(due_date: datetime.date, today: datetime.date) -> list[str]:
+    return [step for step, offset in STEPS if due_date + datetime.timedelta(days=offset) <= today]
+
+
+@dataclass
+class SweepResult:
+    claimed: list[int]
+    passed: int
+    planned: list[tuple[Any, str]]
+
+
+def reminders_claim(candidates: Iterable[tuple[Any, datetime.date]], *, today: datetime.date,
+                    key: Callable[[int, str], str], queue: Callable[[list[int]], None],
+                    dry_run: bool = False) -> SweepResult:
+    """The sweep both reminder kinds share: for each (object, due date) take the latest
+    step due, record the earlier ones as passed (a sweep that runs late sends one
+    reminder, not a burst), claim the steps and queue their delivery in batches once the
+    claims are committed. With dry_run, only say what would be sent."""
+    wanted: list[str] = []
+    overtaken: list[str] = []
+    planned: list[tuple[Any, str]] = []
+    for item, due_date in candidates:
+        due = steps_due(due_date, today)
+        if not due:
+            continue
+        wanted.append(key(item.pk, due[-1]))
+        overtaken += [key(item.pk, step) for step in due[:-1]]
+        planned.append((item, due[-1]))
+    if dry_run:
+        taken = set(Dispatch.objects.filter(key__in=wanted).exclude(status=Dispatch.Status.CLAIMED)
+                    .values_list("key", flat=True))
+        return SweepResult(claimed=[], passed=0, planned=[(i, s) for i, s in planned if key(i.pk, s) not in taken])
+    with transaction.atomic():
+        passed = dispatches_pass(overtaken, detail="overtaken by a later step")
+        claimed = [d.pk for d in dispatches_claim(wanted)]
+        for start in range(0, len(claimed), SEND_BATCH):
+            batch = claimed[start:start + SEND_BATCH]
+            transaction.on_commit(lambda batch=batch: queue(batch))
+    return SweepResult(claimed=claimed, passed=passed, planned=planned)
 
 
 def dispatches_claim(keys: Iterable[str], *, now: datetime.datetime | None = None) -> list[Dispatch]:

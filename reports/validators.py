@@ -319,6 +319,12 @@ def check_attachment(stream: BinaryIO, *, name: str, size: int, allowed: list[st
             _("Báo cáo này chỉ nhận tệp: %(types)s.") % {"types": allowed_types_text(allowed)}, code="type",
         )
     file_type = sniff_type(stream, claimed)
+    size, sha256 = digest_of(stream)
+    return CheckedFile(file_type=file_type, size=size, sha256=sha256, name=name)
+
+
+def digest_of(stream: BinaryIO) -> tuple[int, str]:
+    """The size and SHA-256 of a stream, read in chunks, left rewound."""
     digest = hashlib.sha256()
     stream.seek(0)
     read = 0
@@ -326,4 +332,4 @@ def check_attachment(stream: BinaryIO, *, name: str, size: int, allowed: list[st
         digest.update(chunk)
         read += len(chunk)
     stream.seek(0)
-    return CheckedFile(file_type=file_type, size=read, sha256=digest.hexdigest(), name=name)
+    return read, digest.hexdigest()

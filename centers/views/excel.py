@@ -5,7 +5,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import DetailView, FormView
 
 from accounts.permissions import can_manage_registry, require
+from edu_portal.views import UploadLimit
 from geo.models import AdministrativeUnit
 
 from ..choices import CenterKind, CenterStatus
@@ -121,21 +121,6 @@ class CenterImportForm(forms.Form):
     )
 
 
-class _UploadLimit(FileUploadHandler):
-    """Stops reading an uploaded file past IMPORT_MAX_BYTES instead of spooling it to disk."""
-
-    exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
-            self.exceeded = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 class ImportAccessMixin(LoginRequiredMixin):
     """Department staff (and superusers) only: others get 403, anonymous users the login."""
 
@@ -155,7 +140,7 @@ class CenterImportView(ImportAccessMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         # The size limit must be in place before anything reads the body, and the CSRF
         # check reads it: so CSRF is checked here, right after installing the limit.
-        self.upload_limit = _UploadLimit(request)
+        self.upload_limit = UploadLimit(request, settings.IMPORT_MAX_BYTES)
         request.upload_handlers.insert(0, self.upload_limit)
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 

@@ -11,7 +11,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +18,15 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from notifications.models import Dispatch
 from notifications.services import (
+    ESCALATION_STEP,
+    MARK_SENT_EVERY,
+    STEPS,
+    SweepResult,
     dispatch_cancel,
     dispatch_deliver,
-    dispatches_claim,
     dispatches_mark_sent,
-    dispatches_pass,
+    reminders_claim,
 )
-from reports.services.reminders import ESCALATION_STEP, MARK_SENT_EVERY, SEND_BATCH, STEPS, SweepResult, steps_due
 
 from ..choices import AssigneeKind, AssignmentStatus, DirectiveStatus
 from ..models import TaskAssignment
@@ -58,26 +59,8 @@ def _candidates(today: datetime.date):
 def task_reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> SweepResult:
     """Claim the latest due step of every open assignment that needs one; queue delivery."""
     today = today or timezone.localdate()
-    wanted, overtaken, planned = [], [], []
-    for assignment in _candidates(today).iterator(chunk_size=2000):
-        due = steps_due(assignment.task.deadline, today)
-        if not due:
-            continue
-        wanted.append(reminder_key(assignment.pk, due[-1]))
-        overtaken += [reminder_key(assignment.pk, step) for step in due[:-1]]
-        planned.append((assignment, due[-1]))
-    if dry_run:
-        done = set(Dispatch.objects.filter(key__in=wanted).exclude(status=Dispatch.Status.CLAIMED)
-                   .values_list("key", flat=True))
-        return SweepResult(claimed=[], passed=0,
-                           planned=[(a, s) for a, s in planned if reminder_key(a.pk, s) not in done])
-    with transaction.atomic():
-        passed = dispatches_pass(overtaken, detail="overtaken by a later step")
-        claimed = [d.pk for d in dispatches_claim(wanted)]
-        for start in range(0, len(claimed), SEND_BATCH):
-            batch = claimed[start:start + SEND_BATCH]
-            transaction.on_commit(lambda batch=batch: _queue(batch))
-    return SweepResult(claimed=claimed, passed=passed, planned=planned)
+    candidates = ((a, a.task.deadline) for a in _candidates(today).iterator(chunk_size=2000))
+    return reminders_claim(candidates, today=today, key=reminder_key, queue=_queue, dry_run=dry_run)
 
 
 def _queue(dispatch_ids: list[int]) -> None:

@@ -19,7 +19,7 @@ from django.views.generic import DetailView
 
 from accounts.permissions import require
 from centers.selectors import center_get
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import ScopedFilterView, UploadLimit, add_errors
 from reports.models import Obligation
 
 from ..choices import AssignmentStatus, FollowUp
@@ -39,7 +39,7 @@ from ..selectors import (
 from ..services import assignment_accept, assignment_reopen, progress_report
 from ..services.tasks import can_report_progress, can_review_assignment
 from ..validators import EVIDENCE_MAX_MB
-from .common import UploadLimit, add_errors, private_file_response
+from .common import private_file_response
 
 
 # Lists

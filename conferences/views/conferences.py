@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from accounts.permissions import require
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import ScopedFilterView, add_errors
 
 from ..filters import ConferenceFilterSet
 from ..forms import ConferenceAttachmentForm, ConferenceForm, ParticipantGroupFormSet, QuestionFormSet
@@ -29,7 +29,7 @@ from ..selectors import conference_get, conferences_visible_to, directives_visib
 from ..services import conference_attachment_add, conference_save
 from ..services.conferences import can_record_conferences, conference_refresh_search
 from ..validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, check_file
-from .common import add_errors, private_file_response
+from .common import private_file_response
 
 
 def can_read_conferences(user) -> bool:

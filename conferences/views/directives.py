@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from accounts.permissions import require
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import DirectiveStatus
 from ..filters import DirectiveFilterSet
@@ -41,7 +41,6 @@ from ..selectors import (
 )
 from ..services import directive_correct, directive_issue, directive_save
 from ..services.directives import can_edit_directives, directive_delete, refuse_if_issued, require_editor
-from .common import add_errors
 from .conferences import can_read_conferences
 
 

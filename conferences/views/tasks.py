@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import require
 from centers.selectors import centers_visible_to, search_q
 
+from edu_portal.views import add_errors
+
 from ..forms import TaskAssignForm, TaskForm
 from ..models import Directive, Task
 from ..selectors import assignment_list, assignments_visible_to, directive_get, directives_visible_to
 from ..services import CenterSelection, task_assign, task_save
 from ..services.directives import can_edit_directives, refuse_if_issued, require_editor
 from ..services.tasks import ACTIVE_STATUSES, assignment_remove, task_delete
-from .common import add_errors
 
 AUTOCOMPLETE_LIMIT = 20
 

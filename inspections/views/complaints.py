@@ -20,7 +20,7 @@ from django.views import View
 from accounts.models import User
 from accounts.permissions import require
 from centers.selectors import centers_visible_to
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import OPEN_COMPLAINT_STATUSES
 from ..filters import ComplaintFilterSet
@@ -28,7 +28,6 @@ from ..forms import ComplaintForm
 from ..models import Complaint
 from ..selectors import can_record_inspections, can_view_compliance, complaint_get, complaints_visible_to
 from ..services import complaint_save
-from .common import add_errors
 
 # Thirty days is the usual time limit for handling a complaint (Luật Khiếu nại 2011,
 # Điều 28); the officer may change it.

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import require
 from centers.selectors import centers_visible_to
 from edu_portal.pdf import pdf_response, render_pdf
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import CheckResult, Condition, InspectionStatus
 from ..filters import InspectionFilterSet
@@ -32,7 +32,6 @@ from ..models import Inspection, Violation
 from ..pdf import inspection_record_context, inspection_record_filename
 from ..selectors import can_record_inspections, can_view_compliance, inspection_get, inspections_visible_to
 from ..services import inspection_follow_up_add, inspection_save, violation_add, violation_remedied
-from .common import add_errors
 
 
 class InspectionListView(LoginRequiredMixin, ScopedFilterView):

@@ -9,11 +9,9 @@ already submitted."""
 import datetime
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +20,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from notifications.models import Dispatch
 from notifications.services import (
+    ESCALATION_STEP,
+    MARK_SENT_EVERY,
+    STEPS,
+    SweepResult,
     dispatch_cancel,
     dispatch_deliver,
-    dispatches_claim,
     dispatches_mark_sent,
-    dispatches_pass,
+    reminders_claim,
 )
 
 from ..choices import ObligationStatus
@@ -34,12 +35,6 @@ from ..models import Obligation
 
 logger = logging.getLogger(__name__)
 
-# (step, days relative to the effective due date)
-STEPS = (("before-7", -7), ("before-3", -3), ("due", 0), ("after-1", 1), ("after-7", 7))
-ESCALATION_STEP = "after-7"
-SEND_BATCH = 200
-# Sends are recorded in one UPDATE per this many e-mails (they stay `sending` until then).
-MARK_SENT_EVERY = 25
 # Only obligations still unsent and not yet submitted can need a reminder.
 REMINDABLE = (ObligationStatus.OPEN, ObligationStatus.DRAFT)
 
@@ -51,17 +46,6 @@ def reminder_key(obligation_id: int, step: str) -> str:
 def parse_key(key: str) -> tuple[int, str]:
     _prefix, obligation_id, step = key.split(":")
     return int(obligation_id), step
-
-
-def steps_due(due_date: datetime.date, today: datetime.date) -> list[str]:
-    return [step for step, offset in STEPS if due_date + datetime.timedelta(days=offset) <= today]
-
-
-@dataclass
-class SweepResult:
-    claimed: list[int]
-    passed: int
-    planned: list[tuple[Obligation, str]]
 
 
 def _candidates(today: datetime.date):
@@ -79,27 +63,8 @@ def _candidates(today: datetime.date):
 def reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> SweepResult:
     """Claim the latest due step of every obligation that needs one and queue delivery."""
     today = today or timezone.localdate()
-    wanted: list[str] = []
-    overtaken: list[str] = []
-    planned: list[tuple[Obligation, str]] = []
-    for obligation in _candidates(today).iterator(chunk_size=2000):
-        due = steps_due(obligation.effective_due_date, today)
-        if not due:
-            continue
-        wanted.append(reminder_key(obligation.pk, due[-1]))
-        overtaken += [reminder_key(obligation.pk, step) for step in due[:-1]]
-        planned.append((obligation, due[-1]))
-    if dry_run:
-        sent = set(Dispatch.objects.filter(key__in=wanted).exclude(status=Dispatch.Status.CLAIMED).values_list("key", flat=True))
-        planned = [(o, step) for o, step in planned if reminder_key(o.pk, step) not in sent]
-        return SweepResult(claimed=[], passed=0, planned=planned)
-    with transaction.atomic():
-        passed = dispatches_pass(overtaken, detail="overtaken by a later step")
-        claimed = [d.pk for d in dispatches_claim(wanted)]
-        for start in range(0, len(claimed), SEND_BATCH):
-            batch = claimed[start:start + SEND_BATCH]
-            transaction.on_commit(lambda batch=batch: _queue(batch))
-    return SweepResult(claimed=claimed, passed=passed, planned=planned)
+    candidates = ((o, o.effective_due_date) for o in _candidates(today).iterator(chunk_size=2000))
+    return reminders_claim(candidates, today=today, key=reminder_key, queue=_queue, dry_run=dry_run)
 
 
 def _queue(dispatch_ids: list[int]) -> None:

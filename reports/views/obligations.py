@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from django.views.generic import DetailView, FormView
 
 from accounts.permissions import can_read_reviews, require
 from centers.selectors import scope_q, scoped
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import ScopedFilterView, UploadLimit, add_errors
 
 from ..choices import PENDING_STATUSES, ExtensionStatus
 from ..filters import ObligationFilterSet
@@ -75,15 +74,6 @@ def _obligation(user, pk: int) -> Obligation:
 
 def _detail_url(obligation: Obligation, anchor: str = "") -> str:
     return reverse("reports:obligation_detail", args=[obligation.pk]) + anchor
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -187,7 +177,7 @@ def obligation_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Đã nộp báo cáo (lần %(number)s). Hãy lưu lại biên nhận này.") % {
                 "number": version.number,
@@ -231,25 +221,6 @@ def obligation_draft_save(request: HttpRequest, pk: int) -> HttpResponse:
 # Attachments
 
 
-class _UploadLimit(FileUploadHandler):
-    """Stops reading an upload past the report type's size limit instead of spooling a
-    file of any size to disk first."""
-
-    def __init__(self, request, max_bytes: int):
-        super().__init__(request)
-        self.max_bytes = max_bytes
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.max_bytes:
-            self.exceeded = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 @csrf_exempt
 @login_required
 @require_POST
@@ -259,12 +230,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     obligation = _obligation(request.user, pk)
     require(can_submit(request.user, obligation))
     report_type = obligation.period.report_type
-    limit = _UploadLimit(request, report_type.attachment_max_mb * 1024 * 1024)
+    limit = UploadLimit(request, report_type.attachment_max_mb * 1024 * 1024)
     request.upload_handlers.insert(0, limit)
     return csrf_protect(_attachment_upload)(request, obligation, limit)
 
 
-def _attachment_upload(request: HttpRequest, obligation: Obligation, limit: _UploadLimit) -> HttpResponse:
+def _attachment_upload(request: HttpRequest, obligation: Obligation, limit: UploadLimit) -> HttpResponse:
     report_type = obligation.period.report_type
     form = AttachmentForm(request.POST, request.FILES, allowed=report_type.attachment_types,
                           max_mb=report_type.attachment_max_mb)
@@ -384,7 +355,7 @@ class ExtensionRequestCreateView(LoginRequiredMixin, FormView):
                 requested_until=form.cleaned_data["requested_until"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Đã gửi đề nghị gia hạn; Sở sẽ trả lời trên trang này."))
         return redirect(_detail_url(self.obligation))

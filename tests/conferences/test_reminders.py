@@ -95,9 +95,9 @@ def test_drafts_and_far_deadlines_are_not_reminded(staff, center, director, djan
 
 @pytest.mark.django_db
 def test_command_dry_run_lists_without_sending(task, capsys):
-    call_command("send_task_reminders", "--date", "2026-12-18", "--dry-run")
+    call_command("send_reminders", "--date", "2026-12-18", "--dry-run")
     out = capsys.readouterr().out
-    assert "before-3" in out and "Sẽ gửi 3 lượt nhắc" in out
+    assert "before-3" in out and "Nhiệm vụ: Sẽ gửi 3 lượt nhắc" in out
     assert not Dispatch.objects.exists() and mail.outbox == []
 
 
