@@ -161,8 +161,9 @@ class DirectiveCreateView(DirectiveEditMixin):
         return DirectiveForm(data, instance=self.directive, initial=initial, user=self.request.user)
 
 
-class DirectiveUpdateView(DirectiveEditMixin):
-    """A draft only: for an issued directive, the service's refusal and nothing changed."""
+class DraftMixin:
+    """A draft of the user's Department only: an issued directive gets the service's
+    refusal and nothing changes; a role that may not edit gets 403."""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -173,25 +174,19 @@ class DirectiveUpdateView(DirectiveEditMixin):
         if refused is not None:
             return refused
         return super().dispatch(request, *args, **kwargs)
+
+
+class DirectiveUpdateView(DraftMixin, DirectiveEditMixin):
+    """Edit a draft."""
 
     def get_form(self, data=None):
         return DirectiveForm(data, instance=self.directive, user=self.request.user)
 
 
-class DirectiveIssueView(LoginRequiredMixin, View):
+class DirectiveIssueView(DraftMixin, LoginRequiredMixin, View):
     """Confirm, with the date, then issue: the number is taken from the register."""
 
     template_name = "conferences/directive_issue.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.directive = directive_get(request.user, kwargs["pk"])
-        require_editor(request.user, self.directive)
-        refused = _refused(request, self.directive)
-        if refused is not None:
-            return refused
-        return super().dispatch(request, *args, **kwargs)
 
     def render(self, form):
         directive = self.directive
