@@ -13,6 +13,7 @@ from centers.models import Center
 from geo.text import fold
 from inspections.models import Inspection, RiskWeight
 from inspections.rules import RULES, RULES_BY_CODE
+from inspections.views.compliance import ComplianceView
 
 from .conftest import non_savepoint
 
@@ -186,7 +187,7 @@ def test_the_page_runs_the_same_few_queries_for_10_and_1000_flagged_centers(clie
             response = client.get(URL, {"q": "binh an", "rules": ["unlicensed", "director"], "commune": commune.pk})
         assert response.status_code == 200
         assert response.context["paginator"].count == total
-        assert len(response.context["centers"]) == min(total, 50)
+        assert len(response.context["centers"]) == min(total, ComplianceView.paginate_by)
         assert "Trung tâm Ngoại ngữ Bình An" in response.content.decode()
         counts.append(len(non_savepoint(captured.captured_queries)))
     # Session, user, the frame (units, weights, the bell), the rows with their total.
