@@ -465,8 +465,9 @@ def test_the_director_lands_on_the_reports_and_the_menu_links_them(client, direc
 def test_every_logged_in_user_has_the_reports_link(client, local_officer, inspector):
     for user in (local_officer, inspector):
         client.force_login(user)
-        assert f'href="{reverse("reports:obligation_list")}">Báo cáo</a>' in client.get(
-            reverse("centers:center_list")).content.decode()
+        # In the "Báo cáo" menu, with the review and the totals where the role has them.
+        assert f'href="{reverse("reports:obligation_list")}"><i class="bi bi-inbox me-1"></i>Báo cáo của các trung tâm</a>' \
+            in client.get(reverse("centers:center_list")).content.decode()
 
 
 def test_a_period_due_within_the_window_is_listed_with_days_left(client, director, report_type, center):
