@@ -30,10 +30,13 @@ class CenterFilterSet(django_filters.FilterSet):
     """The registry filters; the same filterset feeds the list page and its exports."""
 
     q = django_filters.CharFilter(label=_("Tìm kiếm"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("Loại hình"), choices=CenterKind.choices, empty_label=_("Tất cả"))
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=CenterStatus.choices, empty_label=_("Tất cả"))
+    kind = django_filters.ChoiceFilter(label=_("Loại hình"), choices=CenterKind.choices, empty_label=_("Tất cả"),
+                                      widget=QuickSelect)
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=CenterStatus.choices,
+                                        empty_label=_("Tất cả"), widget=QuickSelect)
     province = django_filters.ModelChoiceFilter(
         label=_("Tỉnh/Thành phố"), queryset=AdministrativeUnit.objects.none(), empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
     commune = django_filters.ModelChoiceFilter(
         label=_("Xã/Phường"), queryset=AdministrativeUnit.objects.none(), empty_label=_("Tất cả"),
@@ -41,18 +44,22 @@ class CenterFilterSet(django_filters.FilterSet):
     )
     licence_state = django_filters.ChoiceFilter(
         label=_("Giấy phép"), choices=LicenceState.choices, method="filter_licence", empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
     director_recognised = django_filters.ChoiceFilter(
         label=_("Giám đốc được công nhận"), choices=YES_NO, method="filter_director", empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
     has_foreign_teachers = django_filters.ChoiceFilter(
         label=_("Có giáo viên nước ngoài"), choices=YES_NO, method="filter_foreign", empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
     work_permit_expired = django_filters.ChoiceFilter(
         label=_("Giấy phép lao động hết hạn"), choices=YES_NO, method="filter_permit", empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
     ordering = django_filters.OrderingFilter(
-        label=_("Sắp xếp"),
+        label=_("Sắp xếp"), widget=QuickSelect,
         fields=(("name", "name"), ("code", "code"), ("kind", "kind"), ("status", "status"),
                 ("commune__name", "commune"), ("current_licence__valid_until", "licence")),
         field_labels={"name": _("Tên"), "code": _("Mã"), "kind": _("Loại hình"), "status": _("Trạng thái"),
