@@ -108,16 +108,8 @@ def unprotect(value: str) -> str:
 
 
 def unit_label(unit) -> str:
-    """The unit as people write it: "Tỉnh Bắc Ninh", "Phường Kinh Bắc", "Thành phố Hà Nội".
-
-    The loaded names of cities and communes already carry their type, and their long
-    types ("thành phố trung ương") must not be prefixed again.
-    """
-    if unit is None:
-        return ""
-    if _strip_prefix(fold(unit.name), PROVINCE_PREFIXES + COMMUNE_PREFIXES) != fold(unit.name):
-        return unit.name
-    return unit.full_name
+    """The unit as people write it: "Tỉnh Bắc Ninh", "Phường Kinh Bắc", "Thành phố Hà Nội"."""
+    return unit.full_name if unit is not None else ""
 
 
 class _Labels:

@@ -103,10 +103,7 @@ def _split_unit(unit) -> tuple[str, str]:
 def unit_title(unit) -> str:
     """A unit as the state format writes it: "Tỉnh Bắc Ninh", "Thành phố Hà Nội",
     "Phường Kinh Bắc" (never "Thành phố trung ương Thành phố Hà Nội")."""
-    if unit is None:
-        return ""
-    unit_type, bare = _split_unit(unit)
-    return f"{unit_type.capitalize()} {bare}" if unit_type else bare
+    return unit.full_name if unit is not None else ""
 
 
 def place_name(unit) -> str:

@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from .text import fold
 
 
+# How a type is written before a name ("thành phố trung ương" is written "Thành phố").
+TYPE_PREFIXES = ("thành phố", "tỉnh", "phường", "xã", "đặc khu")
+
+
 class AdministrativeUnit(models.Model):
     """A province, a commune-level unit (xã, phường, đặc khu) or a pre-2025 district.
 
@@ -41,10 +45,16 @@ class AdministrativeUnit(models.Model):
 
     @property
     def full_name(self) -> str:
-        """Name with its type as written on documents: "Phường Kinh Bắc", "Tỉnh Bắc Ninh"."""
-        if self.unit_type and not self.name.lower().startswith(self.unit_type.lower()):
-            return f"{self.unit_type.capitalize()} {self.name}"
-        return self.name
+        """Name with its type as written on documents: "Phường Kinh Bắc", "Tỉnh Bắc Ninh".
+        A name that already starts with its type keeps it alone: the centrally-run city
+        "Thành phố Hà Nội" (type "thành phố trung ương") stays "Thành phố Hà Nội"."""
+        if not self.unit_type:
+            return self.name
+        unit_type = self.unit_type.lower()
+        written = next((prefix for prefix in TYPE_PREFIXES if unit_type.startswith(prefix)), unit_type)
+        if self.name.lower().startswith(written):
+            return self.name
+        return f"{written.capitalize()} {self.name}"
 
     def save(self, *args, **kwargs):
         self.name_folded = fold(self.name)
