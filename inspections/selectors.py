@@ -14,19 +14,23 @@ from accounts.models import User
 from centers.models import Center
 from centers.selectors import centers_visible_to, scope_q, search_q
 from geo.models import AdministrativeUnit
-from notifications.models import Notification
+from notifications.services import unread_notifications
 
 from .models import Complaint, FlagPeriod, Inspection, RiskWeight
 from .rules import RULES, RULES_BY_CODE, Rule, annotate_details, annotate_rules
 
 
+def weights_with_defaults(set_by_staff: dict[str, int | None]) -> dict[str, int]:
+    """Every rule's weight: the one staff set, else the rule's default."""
+    return {rule.code: set_by_staff[rule.code] if set_by_staff.get(rule.code) is not None else rule.default_weight
+            for rule in RULES}
+
+
 def weights_for(province_id: int | None) -> dict[str, int]:
     """The province's weights, the rule's default where staff set none (one query)."""
-    weights = {rule.code: rule.default_weight for rule in RULES}
-    if province_id:
-        weights.update(RiskWeight.objects.filter(province_id=province_id, rule__in=weights)
-                       .values_list("rule", "weight"))
-    return weights
+    if not province_id:
+        return weights_with_defaults({})
+    return weights_with_defaults(dict(RiskWeight.objects.filter(province_id=province_id).values_list("rule", "weight")))
 
 
 @dataclass
@@ -68,18 +72,16 @@ def compliance_frame(user, *, province_id: int | None = None) -> ComplianceFrame
         ))
         for rule in RULES
     }
-    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True) \
-        .order_by().values("recipient").annotate(n=Count("pk")).values("n")
+    unread = unread_notifications(user.pk).order_by().values("recipient").annotate(n=Count("pk")).values("n")
     units = list(
         AdministrativeUnit.objects.filter(wanted).annotate(
             **weights, unread=at_anchor(Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))),
         ).order_by("level", "name_folded")
     )
     province = next((unit for unit in units if unit.pk == anchor), None)
-    resolved = {rule.code: rule.default_weight for rule in RULES}
-    if province is not None:
-        resolved.update({rule.code: getattr(province, f"w_{rule.code}") for rule in RULES
-                         if getattr(province, f"w_{rule.code}") is not None})
+    resolved = weights_with_defaults(
+        {rule.code: getattr(province, f"w_{rule.code}") for rule in RULES} if province is not None else {},
+    )
     return ComplianceFrame(
         province=province,
         provinces=[unit for unit in units if unit.level == Level.PROVINCE],

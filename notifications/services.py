@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Dispatch, Notification
@@ -154,11 +154,17 @@ def dispatches_mark_sent(pks: list[int]) -> None:
 
 def notification_mark_read(*, user, pk: int | None = None) -> int:
     """Mark one (or, with pk None, every) unread notice of the user as read."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    unread = unread_notifications(user.pk)
     if pk is not None:
         unread = unread.filter(pk=pk)
     return unread.update(read_at=timezone.now())
 
 
+def unread_notifications(user_id):
+    """A user's unread notices: the bell's count, "mark all read", and pages that fold
+    the count into a query of their own (user_id may be an OuterRef)."""
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(Q(recipient=user) & Q(read_at__isnull=True)).count()
+    return unread_notifications(user.pk).count()
