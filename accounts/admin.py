@@ -3,17 +3,34 @@
 Department staff manage the accounts of their own province: directors of its centers,
 officers of its communes, its inspectors and staff. They never see superusers, and the
 superuser flag, groups and per-model permissions are not in their forms (rights come
-from the role, see edu_portal.admin)."""
+from the role, see edu_portal.admin).
 
-from django.contrib import admin
+Nobody sets another person's password here, superusers included: an account is created
+without one and its owner gets an e-mailed link to choose it; "Gửi liên kết đặt lại mật
+khẩu" (an action, and a button on the account's page) sends a new link. Every change is
+in the account's history, and the person is told by e-mail when their access changes
+(accounts.services)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import UserChangeForm, UsernameField
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from edu_portal.admin import ScopedAdminMixin, is_department_staff, site
+from edu_portal.concurrency import EditVersionAdminMixin
 
 from .models import Division, User
+from .services import password_link_send, user_create, user_grant_check, user_update
 
 ROLE_FIELDSET = (
     _("Vai trò và đơn vị phụ trách"),
@@ -29,11 +46,74 @@ PERSONAL_FIELDSET = (_("Thông tin cá nhân"), {"fields": ("full_name", "email"
 DATES_FIELDSET = (_("Thời điểm"), {"fields": ("last_login", "date_joined")})
 
 
+class GrantCheckMixin:
+    """Runs accounts.services.user_grant_check on the account as the form would save it, so
+    that what the editing user may not grant is a form error, not a failed save. The
+    ModelAdmin sets `actor` (the editing user) on the form class."""
+
+    actor: User | None = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.actor is None:
+            return
+        try:
+            user_grant_check(actor=self.actor, user=self.instance)
+        except ValidationError as error:
+            # A field the form does not show (is_superuser for staff) is a form-wide error.
+            self.add_error(None, ValidationError({
+                field if field in self.fields else NON_FIELD_ERRORS: messages
+                for field, messages in error.error_dict.items()
+            }))
+
+
+class UserAdminCreationForm(GrantCheckMixin, forms.ModelForm):
+    """A new account has no password: its owner sets one from the e-mailed link. An
+    address is therefore required."""
+
+    error_messages = {"duplicate_username": _("Đã có tài khoản với tên đăng nhập này.")}
+
+    class Meta:
+        model = User
+        fields = ("username", "email")
+        field_classes = {"username": UsernameField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "email" in self.fields:
+            self.fields["email"].required = True
+            self.fields["email"].help_text = _("Người dùng nhận ở địa chỉ này liên kết để tự đặt mật khẩu.")
+
+    def clean_username(self):
+        # As Django's creation form: "Lan" and "lan" would be two accounts nobody tells apart.
+        username = self.cleaned_data.get("username")
+        if username and User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(self.error_messages["duplicate_username"], code="duplicate_username")
+        return username
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+class UserAdminChangeForm(GrantCheckMixin, UserChangeForm):
+    # No password field at all: Django's shows the hash with a button to set a new one.
+    password = None
+
+
 @admin.register(User, site=site)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersionAdminMixin):
     # Accounts are deactivated, not deleted: their names stay on what they recorded.
     department_actions = frozenset({"view", "add", "change"})
     province_field = "province"
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    # Django's add template is for its password fields; ours has none.
+    add_form_template = None
     list_display = ("username", "full_name", "role", "province", "commune", "center", "is_active", "is_staff", "last_login")
     list_display_links = ("username", "full_name")
     list_select_related = ("province", "commune", "center")
@@ -42,8 +122,9 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     autocomplete_fields = ("commune", "center")
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
+    actions = ("send_password_reset",)
     field_help_texts = {
-        "is_staff": _("Chỉ có tác dụng với vai trò Chuyên viên Sở: cho phép vào trang quản trị dữ liệu."),
+        "is_staff": _("Chỉ dành cho vai trò Chuyên viên Sở: cho phép vào trang quản trị dữ liệu."),
         "is_active": _("Bỏ chọn thay cho việc xoá tài khoản: người dùng không đăng nhập được nữa."),
     }
 
@@ -67,11 +148,17 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def get_fieldsets(self, request, obj=None):
         superuser = request.user.is_superuser
         if obj is None:
-            account = ("username", "usable_password", "password1", "password2")
             access = ("is_staff", "is_superuser") if superuser else ("is_staff",)
             return (
-                (None, {"classes": ("wide",), "fields": account}),
-                PERSONAL_FIELDSET,
+                (None, {
+                    "classes": ("wide",),
+                    "fields": ("username", "email"),
+                    "description": _(
+                        "Tài khoản được tạo không có mật khẩu: người dùng nhận e-mail có liên kết "
+                        "để tự đặt mật khẩu. Không ai đặt mật khẩu thay người khác."
+                    ),
+                }),
+                (_("Thông tin cá nhân"), {"fields": ("full_name", "phone")}),
                 ROLE_FIELDSET,
                 (_("Quyền truy cập"), {"fields": access}),
             )
@@ -79,7 +166,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         if superuser:
             access += ("is_superuser", "groups", "user_permissions")
         return (
-            (None, {"fields": ("username", "password")}),
+            (None, {"fields": ("username", "password_status")}),
             PERSONAL_FIELDSET,
             ROLE_FIELDSET,
             (_("Quyền truy cập"), {"fields": access}),
@@ -88,14 +175,96 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return self.readonly_fields
-        return ("last_login", "date_joined")
+            return ("password_status",)
+        return ("password_status", "last_login", "date_joined")
+
+    @admin.display(description=_("mật khẩu"))
+    def password_status(self, obj):
+        if obj.has_usable_password():
+            return _("Đã đặt. Người dùng tự đổi mật khẩu; nếu quên, hãy gửi cho họ liên kết đặt lại mật khẩu.")
+        return _("Chưa đặt: người dùng tự đặt bằng liên kết được gửi qua e-mail.")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # The form checks what this user may grant (user_grant_check) as it validates.
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def save_model(self, request, obj, form, change):
-        # The form has no such field for them; this guards against any other way in.
-        if obj.is_superuser and not request.user.is_superuser:
+        try:
+            if change:
+                changes = user_update(user=obj, by=request.user)
+                if changes and not obj.email:
+                    self.message_user(request, _(
+                        "Tài khoản chưa có địa chỉ e-mail nên người dùng không nhận được thông báo về thay đổi này."
+                    ), messages.WARNING)
+            else:
+                site_domain = get_current_site(request).domain
+                if user_create(user=obj, by=request.user, domain=site_domain, use_https=request.is_secure()):
+                    self.message_user(request, _("Đã gửi liên kết đặt mật khẩu tới %(email)s.") % {"email": obj.email},
+                                      messages.SUCCESS)
+        except ValidationError as error:
+            # The form ran the same check: only a request that bypassed it gets here.
+            raise PermissionDenied from error
+
+    # Passwords: links, never a form
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page for setting someone's password: refused to everyone. The account
+        is looked up first, so outside the user's scope this is the usual 404."""
+        self.get_object(request, unquote(id))
+        raise PermissionDenied
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/password-reset/", self.admin_site.admin_view(self.password_reset_view),
+                 name="%s_%s_password_reset" % info),
+        ] + super().get_urls()
+
+    def _send_links(self, request, users) -> tuple[int, list[User]]:
+        domain, use_https = get_current_site(request).domain, request.is_secure()
+        sent, skipped = 0, []
+        for user in users:
+            if password_link_send(user=user, domain=domain, use_https=use_https, sent_by=request.user):
+                sent += 1
+            else:
+                skipped.append(user)
+        return sent, skipped
+
+    def _report(self, request, sent: int, skipped: list[User]) -> None:
+        if sent:
+            message = ngettext(
+                "Đã gửi liên kết đặt lại mật khẩu cho %(count)d tài khoản.",
+                "Đã gửi liên kết đặt lại mật khẩu cho %(count)d tài khoản.", sent,
+            )
+            self.message_user(request, message % {"count": sent}, messages.SUCCESS)
+        if skipped:
+            names = ", ".join(user.username for user in skipped)
+            self.message_user(request, _(
+                "Không gửi được cho tài khoản chưa có địa chỉ e-mail hoặc đã bị khoá: %(names)s."
+            ) % {"names": names}, messages.WARNING)
+
+    @admin.action(description=_("Gửi liên kết đặt lại mật khẩu"), permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        self._report(request, *self._send_links(request, queryset))
+
+    def password_reset_view(self, request, object_id):
+        """The button on an account's page: confirm, then e-mail the person a link."""
+        user = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, user):
             raise PermissionDenied
-        super().save_model(request, obj, form, change)
+        change_url = reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk])
+        if request.method == "POST":
+            self._report(request, *self._send_links(request, [user]))
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Gửi liên kết đặt lại mật khẩu"),
+            "opts": self.opts,
+            "original": user,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/accounts/user/password_reset.html", context)
 
 
 @admin.register(Division, site=site)

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -38,6 +39,11 @@ class User(AbstractUser):
         on_delete=models.SET_NULL, related_name="members",
         help_text=_("Với chuyên viên Sở: phòng, ban công tác (nhận nhắc việc của nhiệm vụ giao cho phòng)."),
     )
+
+    # Who changed an account's role, units, flags, and when (the history user comes from
+    # the request). Never the password hash; last_login is written by a plain UPDATE
+    # (accounts.apps), so logging in is not a change of the account.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("người dùng")

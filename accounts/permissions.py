@@ -46,6 +46,14 @@ def can_print_commune_decisions(user) -> bool:
     return bool(user.is_authenticated and (can_manage_registry(user) or user.role == User.Role.LOCAL_OFFICER))
 
 
+def can_unlock_accounts(user) -> bool:
+    """Lift login lock-outs: superusers, and department staff for their province's accounts
+    (which ones is accounts.security.accounts_visible_to)."""
+    return bool(user.is_authenticated and (
+        user.is_superuser or (user.role == User.Role.DEPARTMENT and user.province_id)
+    ))
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
+from edu_portal.concurrency import EditVersionAdminMixin
+from edu_portal.params import parse_int
 from geo.models import AdministrativeUnit
 
 from .choices import CenterStatus, LicenceState
@@ -69,8 +71,9 @@ class ProvinceFilter(admin.SimpleListFilter):
         return [(str(p.pk), p.full_name) for p in provinces.order_by("name_folded")]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(province_id=self.value())
+        province_id = parse_int(self.value())
+        if province_id is not None:
+            return queryset.filter(province_id=province_id)
         return queryset
 
 
@@ -86,10 +89,10 @@ class CommuneFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         user = request.user
         if user.is_superuser:
-            province_id = request.GET.get(ProvinceFilter.parameter_name, "")
+            province_id = parse_int(request.GET.get(ProvinceFilter.parameter_name))
         else:
-            province_id = str(user.province_id or "")
-        if not province_id.isdigit():
+            province_id = user.province_id
+        if not province_id:
             return []
         communes = AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
@@ -97,8 +100,9 @@ class CommuneFilter(admin.SimpleListFilter):
         return [(str(c.pk), c.full_name) for c in communes]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(commune_id=self.value())
+        commune_id = parse_int(self.value())
+        if commune_id is not None:
+            return queryset.filter(commune_id=commune_id)
         return queryset
 
 
@@ -270,7 +274,11 @@ class StatusChangeInline(ReadOnlyMixin, ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Center, site=site)
-class CenterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
+    """A save over someone else's newer one is refused with what changed
+    (edu_portal.concurrency); the center is saved with every inline, so a changed document,
+    director, location or staff row makes an open page stale too."""
+
     form = CenterAdminForm
     # A center leaves the register by a dissolution or revocation decision, keeping its
     # file; deleting one is left to superusers (mistaken duplicates).
@@ -385,7 +393,7 @@ class CenterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return response
 
 
-class CenterChildAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CenterChildAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
     """Records hanging on a center: scoped through it, searched by its folded text."""
 
     scope_prefix = "center__"

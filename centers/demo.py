@@ -665,13 +665,15 @@ def _apply(plan: CenterPlan, province: AdministrativeUnit) -> tuple[Center, Coun
 def _accounts(province: AdministrativeUnit, kinh_bac: AdministrativeUnit, director_center: Center) -> int:
     director = director_center.directors.filter(ended_on__isnull=True).first()
     wanted = [
+        # Addresses at a reserved domain (RFC 2606): mail to them shows on the console.
         ("sogd", {"role": User.Role.DEPARTMENT, "province": province, "is_staff": True,
-                  "full_name": "Nguyễn Thu Hằng"}),
-        ("thanhtra", {"role": User.Role.INSPECTOR, "province": province, "full_name": "Trịnh Văn Kiên"}),
+                  "full_name": "Nguyễn Thu Hằng", "email": "sogd@bacninh.example.org"}),
+        ("thanhtra", {"role": User.Role.INSPECTOR, "province": province, "full_name": "Trịnh Văn Kiên",
+                      "email": "thanhtra@bacninh.example.org"}),
         ("giamdoc", {"role": User.Role.DIRECTOR, "province": province, "center": director_center,
-                     "full_name": director.full_name if director else ""}),
+                     "full_name": director.full_name if director else "", "email": "giamdoc@bacninh.example.org"}),
         ("canboxa", {"role": User.Role.LOCAL_OFFICER, "province": province, "commune": kinh_bac,
-                     "full_name": "Đỗ Thị Phương Thảo"}),
+                     "full_name": "Đỗ Thị Phương Thảo", "email": "canboxa@bacninh.example.org"}),
     ]
     created_count = 0
     for username, fields in wanted:

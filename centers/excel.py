@@ -33,6 +33,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from edu_portal.params import parse_int
 from geo.text import fold, nfc
 
 from .choices import CenterKind, CenterStatus
@@ -83,7 +84,9 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 
 # A cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP
-# "CSV injection"); the export prefixes a single quote and the import takes it off again.
+# "CSV injection"). In .xlsx the cell is typed: text_cell() stores such a value as a text
+# cell, exactly as typed. A CSV has no types, so there the export prefixes a single quote
+# (protect) and the import takes it off again (unprotect).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -91,10 +94,24 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def protect(value: Any) -> Any:
-    """Make a text cell inert for spreadsheet programs: "=1+1" is written as "'=1+1"."""
+    """Make a CSV field inert for spreadsheet programs: "=1+1" is written as "'=1+1"."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def text_cell(sheet, value: Any) -> Any:
+    """An .xlsx cell for `value`: a text that a spreadsheet would read as a formula becomes
+    a text cell holding exactly that text, never a formula, styled "quote prefix" so that
+    Excel and LibreOffice keep it text when someone edits it (the quote is not shown, and
+    "+84 912 345 678" stays a phone number). Anything else is returned unchanged."""
+    if not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    # openpyxl types a value starting with "=" as a formula: force the type back.
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def unprotect(value: str) -> str:
@@ -172,7 +189,7 @@ def export_queryset(queryset: QuerySet) -> QuerySet:
 def _export_rows(queryset: QuerySet) -> Iterator[list[Any]]:
     labels = _Labels()
     for center in export_queryset(queryset):
-        yield [protect(value) for value in center_values(center, labels)]
+        yield center_values(center, labels)
 
 
 def _workbook_bytes(rows: Iterable[list[Any]], *, title: str) -> bytes:
@@ -192,6 +209,7 @@ def _workbook_bytes(rows: Iterable[list[Any]], *, title: str) -> bytes:
     sheet.append(header)
     date_positions = [i for i, c in enumerate(COLUMNS) if c.key in DATE_KEYS]
     for row in rows:
+        row = [text_cell(sheet, value) for value in row]
         for position in date_positions:
             if row[position] is not None:
                 cell = WriteOnlyCell(sheet, value=row[position])
@@ -219,14 +237,14 @@ def export_csv(queryset: QuerySet) -> bytes:
     writer.writerow(HEADERS)
     for row in _export_rows(queryset):
         writer.writerow(
-            [value.strftime(DATE_FORMAT) if isinstance(value, datetime.date) else value for value in row]
+            [value.strftime(DATE_FORMAT) if isinstance(value, datetime.date) else protect(value) for value in row]
         )
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def template_workbook(example: list[Any]) -> bytes:
     """The import template: the headers and one example row."""
-    return _workbook_bytes([[protect(value) for value in example]], title="Mẫu nhập")
+    return _workbook_bytes([list(example)], title="Mẫu nhập")
 
 
 @dataclass
@@ -240,10 +258,16 @@ class Sheet:
     preamble: list[list[Any]] = field(default_factory=list)
 
 
+def _styled_cell(sheet, value: Any):
+    """A cell object (to take a font or a number format) holding `value` safely."""
+    cell = text_cell(sheet, value)
+    return WriteOnlyCell(sheet, value=value) if cell is value else cell
+
+
 def sheets_workbook(sheets: Iterable[Sheet]) -> bytes:
     """An .xlsx of several sheets for summaries other apps export (report completeness...).
 
-    Text cells go through protect() like the registry's; dates get the dd/mm/yyyy format.
+    Text cells go through text_cell() like the registry's; dates get the dd/mm/yyyy format.
     """
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -255,20 +279,20 @@ def sheets_workbook(sheets: Iterable[Sheet]) -> bytes:
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = f"A{len(spec.preamble) + 2}"
         for line in spec.preamble:
-            cells = [WriteOnlyCell(sheet, value=protect(value)) for value in line]
+            cells = [_styled_cell(sheet, value) for value in line]
             if cells:
                 cells[0].font = bold
             sheet.append(cells)
         header = []
         for text in spec.headers:
-            cell = WriteOnlyCell(sheet, value=protect(text))
+            cell = _styled_cell(sheet, text)
             cell.font = bold
             header.append(cell)
         sheet.append(header)
         for row in spec.rows:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=protect(value))
+                cell = _styled_cell(sheet, value)
                 if isinstance(value, datetime.date):
                     cell.number_format = XLSX_DATE_FORMAT
                 cells.append(cell)
@@ -624,7 +648,7 @@ class _RowCollector(_Collector):
         elif name == "v" or (name == "t" and not self.phonetic):
             self.parts = self.text
         elif name == "row":
-            self.number = int(attrs.get("r") or self.expected)
+            self.number = parse_int(attrs.get("r"), default=self.expected, max_value=MAX_ROWS_IN_SHEET)
             self.values = []
         elif name == "rPh":
             self.phonetic = True
@@ -635,6 +659,10 @@ class _RowCollector(_Collector):
             reference, kind, style = self.cell
             values = self.values
             position = _column_index(reference) if reference else len(values)
+            if not 0 <= position < MAX_COLUMNS:
+                # A reference past Excel's last column (XFD) or malformed: no sheet Excel
+                # writes has one, and placing it would allocate a row of that width.
+                return
             if position >= len(values):
                 values.extend([None] * (position + 1 - len(values)))
             if self.text:
@@ -655,12 +683,20 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+# Excel's own limits: columns A..XFD, rows 1..1,048,576.
+MAX_COLUMNS = 16_384
+MAX_ROWS_IN_SHEET = 1_048_576
+
+
 def _column_index(reference: str) -> int:
-    """Zero-based column of a cell reference: "A1" -> 0, "AB12" -> 27."""
+    """Zero-based column of a cell reference: "A1" -> 0, "AB12" -> 27; -1 when the
+    letters are not A-Z or spell a column past XFD."""
     index = 0
     for char in reference:
-        if char.isdigit():
+        if "0" <= char <= "9":
             break
+        if not ("A" <= char.upper() <= "Z") or index > MAX_COLUMNS:
+            return -1
         index = index * 26 + (ord(char.upper()) - 64)
     return index - 1
 
@@ -776,7 +812,8 @@ DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+\d{1,2}:\d{2}(?
 
 
 def clean_text(value: Any) -> str:
-    """A cell as NFC text: numbers without a spurious ".0", protect() undone, trimmed."""
+    """A cell as NFC text: numbers without a spurious ".0", protect() undone (CSV, and
+    .xlsx files exported before the guard used text cells), trimmed."""
     if value is None:
         return ""
     if isinstance(value, bool):

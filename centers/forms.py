@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from edu_portal.concurrency import EditVersionFormMixin
 from geo.models import AdministrativeUnit
 from geo.text import nfc
 
@@ -53,7 +54,7 @@ def _escape(value) -> str:
     return value.__html__() if hasattr(value, "__html__") else html_escape(str(value))
 
 
-class CenterForm(NfcMixin, forms.ModelForm):
+class CenterForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
     """The full record, for department staff."""
 
     class Meta:
@@ -72,6 +73,7 @@ class CenterForm(NfcMixin, forms.ModelForm):
             communes = communes.filter(parent=self.province)
         self.fields["commune"].queryset = communes.order_by("name")
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # the edit version, outside the layout
         self.helper.layout = Layout(
             Fieldset(_("Thông tin chung"), Row(Column("code", css_class="col-md-3"), Column("name")), "kind"),
             Fieldset(_("Địa chỉ"), Row(Column("street"), Column("commune")), "address_as_printed"),
@@ -97,7 +99,7 @@ class CenterForm(NfcMixin, forms.ModelForm):
         return super().save(commit)
 
 
-class CenterContactForm(NfcMixin, forms.ModelForm):
+class CenterContactForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
     """What a director keeps up to date for their own center."""
 
     class Meta:
@@ -110,7 +112,7 @@ class CenterContactForm(NfcMixin, forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Lưu")))
 
 
-class StaffForm(NfcMixin, forms.ModelForm):
+class StaffForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
     class Meta:
         model = Staff
         fields = [
@@ -122,6 +124,7 @@ class StaffForm(NfcMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True  # the edit version, outside the layout
         self.helper.layout = Layout(
             Row(Column("full_name"), Column("position", css_class="col-md-3")),
             "qualifications",

@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import can_print_commune_decisions, require
 from documents.registry import PdfBuildError, Prepared, register
+from edu_portal.params import parse_int
 from edu_portal.pdf import place_name, render_pdf_documents, state_day, unit_title
 from geo.models import AdministrativeUnit
 from geo.text import fold
@@ -273,8 +274,8 @@ def commune_decisions_prepare(user, data) -> Prepared:
     """Department staff for any commune of their province, a local officer for their own
     (403 for other roles, 404 for a commune outside the scope)."""
     require(can_print_commune_decisions(user))
-    commune_id = str(data.get("commune", ""))
-    if not commune_id.isdigit():
+    commune_id = parse_int(data.get("commune"))
+    if commune_id is None:
         raise Http404
     commune = get_object_or_404(communes_visible_to(user), pk=commune_id)
     return Prepared(

@@ -7,13 +7,18 @@ from issuing (conferences.services.directive_issue): the register is read-only. 
 """
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from centers.admin import badge
 from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
+from edu_portal.concurrency import EditVersionAdminMixin
 
 from .choices import DirectiveStatus
 from .models import (
@@ -25,7 +30,7 @@ from .models import (
     ParticipantGroup,
     Task,
 )
-from .services import conference_save, directive_save
+from .services import conference_delete, conference_delete_refusal, conference_save, directive_save
 from .services.conferences import conference_refresh_search
 from .services.directives import check_draft
 from .services.tasks import check_deadline
@@ -59,7 +64,10 @@ class AttachmentInline(ReadOnlyMixin, ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Conference, site=site)
-class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ConferenceAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
+    """Conferences of the Department, with their history. One cited by an issued
+    directive is never deleted (conferences.services.conference_delete)."""
+
     province_field = "province"
     folded_search_field = "search_text"
     search_fields = ("search_text",)
@@ -89,6 +97,30 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The search text covers the participants and the questions, saved just now.
         conference_refresh_search(form.instance)
+
+    def get_actions(self, request):
+        # Bulk delete would also take cited conferences: they are deleted one by one.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Say why, by name, instead of Django's list of "protected related objects".
+        conference = self.get_object(request, unquote(object_id))
+        if not self.has_delete_permission(request, conference):
+            raise PermissionDenied
+        refusal = conference_delete_refusal(conference)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:conferences_conference_change", args=[conference.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        try:
+            conference_delete(conference=obj, user=request.user)
+        except ValidationError as error:
+            # Checked on the way in: only a directive issued in between gets here.
+            raise PermissionDenied from error
 
 
 # Directives
@@ -154,7 +186,7 @@ class TaskInline(ScopedInlineMixin, admin.StackedInline):
 
 
 @admin.register(Directive, site=site)
-class DirectiveAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DirectiveAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
     form = DirectiveAdminForm
     province_field = "province"
     folded_search_field = "search_text"

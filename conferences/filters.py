@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centers.selectors import search_q
+from edu_portal.params import IdFilter, parse_int
 
 from .choices import AssigneeKind, AssignmentStatus, ConferenceKind, DirectiveStatus, DirectiveType, FollowUp
 from .models import Conference, Directive, TaskAssignment
@@ -88,8 +89,9 @@ class DirectiveFilterSet(BootstrapFilterSet):
         # The number as printed ("12/KH-SGDĐT") is matched on the number and the symbol.
         number, _slash, symbol = value.strip().partition("/")
         q = search_q(value)
-        if number.isdigit():
-            q |= Q(number=int(number)) & search_q(symbol or "", "search_text")
+        number = parse_int(number, min_value=0)
+        if number is not None:
+            q |= Q(number=number) & search_q(symbol or "", "search_text")
         return queryset.filter(q)
 
     def filter_year(self, queryset, name, value):
@@ -115,7 +117,7 @@ class AssignmentFilterSet(BootstrapFilterSet):
         empty_label=_("Tất cả"),
     )
     # From a directive's follow-up summary: its assignments only (not shown as a field).
-    directive = django_filters.NumberFilter(field_name="task__directive", widget=forms.HiddenInput)
+    directive = IdFilter(field_name="task__directive", widget=forms.HiddenInput)
 
     class Meta:
         model = TaskAssignment

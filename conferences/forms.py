@@ -14,6 +14,8 @@ from accounts.models import Division
 from centers.choices import CenterKind
 from centers.forms import NfcMixin
 from centers.models import Center
+from edu_portal.concurrency import EditVersionFormMixin
+from edu_portal.params import StrictModelMultipleChoiceField, parse_ids
 from geo.models import AdministrativeUnit
 from reports.models import ReportType
 
@@ -27,17 +29,19 @@ DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
 
 
 def _form_helper() -> FormHelper:
-    """The template owns the <form> tag, the CSRF token and the buttons."""
+    """The template owns the <form> tag, the CSRF token and the buttons; hidden fields
+    left out of a layout (the edit version) are rendered all the same."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    helper.render_hidden_fields = True
     return helper
 
 
 # Conferences
 
 
-class ConferenceForm(NfcMixin, forms.ModelForm):
+class ConferenceForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
     class Meta:
         model = Conference
         fields = [
@@ -163,7 +167,7 @@ class ConferenceAttachmentForm(forms.Form):
 # Directives
 
 
-class DirectiveForm(NfcMixin, forms.ModelForm):
+class DirectiveForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
     """A draft: what the PDF prints. Number and date come from issuing, never typed."""
 
     class Meta:
@@ -210,7 +214,7 @@ class DirectiveIssueForm(forms.Form):
     )
 
 
-class TaskForm(NfcMixin, forms.ModelForm):
+class TaskForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = ["group", "number", "text", "lead_unit", "coordinating_units", "deadline", "report_type"]
@@ -250,7 +254,7 @@ class CenterAutocomplete(forms.SelectMultiple):
         return super().get_context(name, value, attrs)
 
     def optgroups(self, name, value, attrs=None):
-        ids = [v for v in (value or []) if str(v).isdigit()]
+        ids = parse_ids(value)
         centers = Center.objects.filter(pk__in=ids).select_related("commune") if ids else []
         options = [
             self.create_option(name, str(c.pk), f"{c.name} ({c.code})", True, index)
@@ -263,16 +267,16 @@ class TaskAssignForm(forms.Form):
     """Divisions, communes, single centers, or a selection of centers by kinds and commune
     (one assignment per center). Choices are the directive's province's."""
 
-    divisions = forms.ModelMultipleChoiceField(
+    divisions = StrictModelMultipleChoiceField(
         label=_("Phòng, ban thuộc Sở"), queryset=Division.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    communes = forms.ModelMultipleChoiceField(
+    communes = StrictModelMultipleChoiceField(
         label=_("UBND xã/phường"), queryset=AdministrativeUnit.objects.none(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Giữ Ctrl (hoặc Cmd) để chọn nhiều."),
     )
-    centers = forms.ModelMultipleChoiceField(
+    centers = StrictModelMultipleChoiceField(
         label=_("Từng trung tâm"), queryset=Center.objects.none(), required=False,
         help_text=_("Gõ tên hoặc mã trung tâm (không dấu cũng được) rồi chọn."),
     )

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .choices import (
     AssigneeKind,
@@ -61,6 +62,9 @@ class Conference(TimestampedModel):
         on_delete=models.SET_NULL, related_name="+",
     )
     search_text = models.TextField(editable=False, default="")
+
+    # Who changed or deleted it and when (the derived search text and timestamp aside).
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
 
     class Meta:
         verbose_name = _("hội nghị")
@@ -180,6 +184,24 @@ class DirectiveRegister(models.Model):
         return f"{self.get_doc_type_display()} {self.year}: {self.last_number}"
 
 
+def protect_issued_directives(collector, field, sub_objs, using):
+    """on_delete of Directive.conference: an issued directive cites its conference for
+    good (it can no longer be changed), so a conference cited by one cannot be deleted
+    (ProtectedError, listing them); drafts merely lose the link, as with SET_NULL."""
+    issued = list(
+        Directive._default_manager.using(using)
+        .filter(pk__in=[directive.pk for directive in sub_objs])
+        .exclude(status=DirectiveStatus.DRAFT)
+    )
+    if issued:
+        raise models.ProtectedError(
+            "Cannot delete a conference cited by issued directives: "
+            + ", ".join(directive.number_text or str(directive.pk) for directive in issued),
+            issued,
+        )
+    models.SET_NULL(collector, field, sub_objs, using)
+
+
 class Directive(TimestampedModel):
     """A document of the Department (công văn, kế hoạch, thông báo kết luận...).
 
@@ -220,7 +242,7 @@ class Directive(TimestampedModel):
                                        help_text=_("Ví dụ: PHÓ GIÁM ĐỐC. Để trống khi người đứng đầu ký."))
     signer_name = models.CharField(_("họ tên người ký"), max_length=150)
     conference = models.ForeignKey(
-        Conference, verbose_name=_("hội nghị"), null=True, blank=True, on_delete=models.SET_NULL,
+        Conference, verbose_name=_("hội nghị"), null=True, blank=True, on_delete=protect_issued_directives,
         related_name="directives",
     )
     replaces = models.OneToOneField(
@@ -233,6 +255,8 @@ class Directive(TimestampedModel):
                                   related_name="+")
     issued_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
     search_text = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
 
     class Meta:
         verbose_name = _("văn bản chỉ đạo")

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this many hours whatever the activity (edu_portal.middleware
+# .SessionTimeoutMiddleware; the cookie and the stored session expire with it), and
+# earlier after a spell without requests: shorter for the accounts that can change the
+# most (department staff, inspectors, superusers) than for directors and local officers.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_MAX_HOURS", 12) * 3600
+SESSION_IDLE_MINUTES_STAFF = env_int("DJANGO_SESSION_IDLE_MINUTES_STAFF", 30)
+SESSION_IDLE_MINUTES = env_int("DJANGO_SESSION_IDLE_MINUTES", 120)
+CSRF_FAILURE_VIEW = "edu_portal.views.csrf_failure"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
@@ -58,6 +67,9 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Form widgets and field templates through TEMPLATES (FORM_RENDERER below), so that the
+    # project's escaped overrides in templates/django/forms/ win over the stock ones.
+    "django.forms",
 ]
 THIRD_PARTY_APPS = [
     "crispy_forms",
@@ -85,17 +97,25 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "edu_portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL byte in the path, query or a form post: 400 before any view (PostgreSQL refuses NUL).
+    "edu_portal.middleware.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the session timeout, so that even the error page of a failed check is private.
+    "edu_portal.middleware.PrivateCacheMiddleware",
+    # After messages: an expired session is told why on the login page.
+    "edu_portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "edu_portal.csp.PortalCSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last: it turns a locked-out login into a response.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "edu_portal.urls"
+# Forms render through TEMPLATES: templates/django/forms/ (help texts escaped) comes first.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "edu_portal.wsgi.application"
 
 TEMPLATES = [
@@ -170,6 +190,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# E-mailed links to set a password (new accounts, "Quên mật khẩu?", staff's "Gửi liên kết
+# đặt lại mật khẩu") work once, for 3 days (accounts.services).
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # Lock an account for an hour after 10 failed logins from the same address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
@@ -177,6 +200,15 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# The pair is locked, not the account: typing someone's username from elsewhere never
+# stops them logging in from their own machine. That needs the client's real address:
+# behind a reverse proxy, name the header it sets (X-Forwarded-For, X-Real-IP) and how
+# many proxies stand in front; without one the socket's address is used and forwarding
+# headers sent by clients are ignored (accounts.security.client_ip).
+TRUSTED_PROXY_HEADER = os.environ.get("DJANGO_TRUSTED_PROXY_HEADER", "").strip()
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1)
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 
 # Internationalisation
 
@@ -296,10 +328,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Every asset is served by the portal itself: government networks are often closed.
+# Scripts run by nonce only: each <script> tag of ours names the response's nonce, so
+# markup planted in a page cannot load even our own files (edu_portal/csp.py; the admin,
+# whose templates carry no nonce, keeps 'self').
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": [NONCE],
+        "object-src": ["'none'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import connection, transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django_filters.views import FilterView
+
+from .params import parse_int
 
 
 def _redis_state() -> str:
@@ -37,7 +40,40 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"database": database, "redis": _redis_state()}, status=status)
 
 
-class ScopedFilterView(FilterView):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's page is English and speaks of tokens; ours says what
+    happened in the user's terms (a form left open too long, cookies blocked) and what
+    to do. The technical reason goes to the log (django.security.csrf) only."""
+    return render(request, "403_csrf.html", {"back_url": _same_site_referer(request)}, status=403)
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    """The page the form came from, when it is one of ours, to reload it."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return ""
+
+
+class ClampedPaginationMixin:
+    """For list views: a page number past the last (an old bookmark, a list that shrank)
+    shows the last page, and anything else that is not a page number ("abc", "²", 0) the
+    first, where Django's ListView answers 404. ?page=last is the last page, as there."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, orphans=self.get_paginate_orphans(),
+                                       allow_empty_first_page=self.get_allow_empty())
+        raw = self.request.GET.get(self.page_kwarg)
+        # Unbounded: 10^30 is a number past the last page, not an invalid one.
+        number = paginator.num_pages if raw == "last" else parse_int(raw, max_value=None)
+        page = paginator.get_page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class ScopedFilterView(ClampedPaginationMixin, FilterView):
     """A django-filter list whose filterset offers only choices inside the user's scope
     (it takes `user`), with the current query minus its page in `querystring` for the
     export, sort and pagination links."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.admin import badge
 from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
+from edu_portal.concurrency import EditVersionAdminMixin
 
 from .choices import ComplaintStatus, InspectionStatus
 from .models import Complaint, Inspection, InspectionCheck, LegalVersion, RiskWeight, SanctionArticle, Violation
@@ -110,7 +111,7 @@ class ViolationInline(ReadOnlyMixin, ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Inspection, site=site)
-class InspectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class InspectionAdmin(ScopedAdminMixin, EditVersionAdminMixin, admin.ModelAdmin):
     form = InspectionAdminForm
     scope_prefix = "center__"
     department_actions = frozenset({"view", "add", "change"})
@@ -159,7 +160,7 @@ class ComplaintAdminForm(forms.ModelForm):
 
 
 @admin.register(Complaint, site=site)
-class ComplaintAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ComplaintAdmin(ScopedAdminMixin, EditVersionAdminMixin, admin.ModelAdmin):
     form = ComplaintAdminForm
     scope_prefix = "center__"
     department_actions = frozenset({"view", "add", "change"})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from centers.choices import CenterKind, CenterStatus
 from centers.forms import QuickSelect
 from centers.selectors import search_q
+from edu_portal.params import IdFilter, IntegerFilter
 from geo.text import fold
 
 from .choices import ComplaintSource, ComplaintStatus, InspectionStatus, OPEN_COMPLAINT_STATUSES
@@ -76,7 +77,7 @@ class ComplianceFilterSet(django_filters.FilterSet):
     commune = django_filters.ChoiceFilter(label=_("Xã/Phường"), field_name="commune_id", choices=[],
                                           empty_label=_("Tất cả"), widget=QuickSelect)
     investor = django_filters.CharFilter(label=_("Chủ đầu tư"), method="filter_investor")
-    not_inspected_months = django_filters.NumberFilter(
+    not_inspected_months = IntegerFilter(
         label=_("Không kiểm tra trong (tháng)"), method="filter_not_inspected", min_value=1, max_value=240,
     )
     # Read by the view, which hands it to compliance_search (like `rules` and `match`).
@@ -134,7 +135,7 @@ class InspectionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=InspectionStatus.choices,
                                          empty_label=_("Tất cả"))
     year = django_filters.ChoiceFilter(label=_("Năm"), choices=[], method="filter_year", empty_label=_("Tất cả"))
-    center = django_filters.NumberFilter(field_name="center_id", widget=forms.HiddenInput)
+    center = IdFilter(field_name="center_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Inspection
@@ -165,7 +166,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(label=_("Nguồn"), choices=ComplaintSource.choices, empty_label=_("Tất cả"))
     pending = django_filters.ChoiceFilter(label=_("Tiến độ"), choices=OVERDUE_CHOICES, method="filter_pending",
                                           empty_label=_("Tất cả"))
-    center = django_filters.NumberFilter(field_name="center_id", widget=forms.HiddenInput)
+    center = IdFilter(field_name="center_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Complaint

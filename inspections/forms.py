@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.forms import NfcMixin, QuickSelect
 from centers.models import Center
+from edu_portal.concurrency import EditVersionFormMixin
 
 from .choices import CheckResult, Condition
 from .models import Complaint, Inspection, SanctionArticle, Violation
@@ -23,10 +24,12 @@ DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
 
 
 def _helper(layout: Layout | None = None) -> FormHelper:
-    """The template owns the <form> tag, the CSRF token and the buttons."""
+    """The template owns the <form> tag, the CSRF token and the buttons; hidden fields
+    left out of a layout (the edit version) are rendered all the same."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    helper.render_hidden_fields = True
     if layout is not None:
         helper.layout = layout
     return helper
@@ -50,7 +53,7 @@ class CenterChoiceMixin:
             field.widget.choices = field.choices
 
 
-class InspectionForm(CenterChoiceMixin, NfcMixin, forms.ModelForm):
+class InspectionForm(EditVersionFormMixin, CenterChoiceMixin, NfcMixin, forms.ModelForm):
     class Meta:
         model = Inspection
         fields = ["center", "status", "planned_on", "carried_out_on", "decision_number", "team", "scope",
@@ -164,7 +167,7 @@ class FollowUpForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
 
 
-class ComplaintForm(CenterChoiceMixin, NfcMixin, forms.ModelForm):
+class ComplaintForm(EditVersionFormMixin, CenterChoiceMixin, NfcMixin, forms.ModelForm):
     class Meta:
         model = Complaint
         fields = ["center", "received_on", "source", "complainant", "content", "about_location",

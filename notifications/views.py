@@ -5,11 +5,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from edu_portal.views import ClampedPaginationMixin
+
 from .models import Notification
 from .services import notification_mark_read
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+class NotificationListView(LoginRequiredMixin, ClampedPaginationMixin, ListView):
     template_name = "notifications/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 30

@@ -2,31 +2,47 @@
 
 Department staff define their province's report types here (with the fields asked, as
 an inline); periods and obligations are generated (reports.services.generation) and shown
-here for reference; extensions are decided through reports.services.reviews, never by
-editing rows. Scoping, 404 outside the province and scoped choices come from
-edu_portal.admin.ScopedAdminMixin.
+here for reference (a period with submissions keeps its type and dates, corrected only
+with a recorded reason: reports.services.periods); extensions are decided through
+reports.services.reviews, never by editing rows. Scoping, 404 outside the province and
+scoped choices come from edu_portal.admin.ScopedAdminMixin.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from centers.admin import CommuneFilter, badge
 from centers.choices import CenterKind
 from centers.selectors import scope_q
 from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
+from edu_portal.concurrency import EditVersionAdminMixin
+from edu_portal.params import parse_int
 
 from .choices import AttachmentType, ExtensionStatus, ObligationStatus
 from .models import ExtensionRequest, Obligation, ReportField, ReportPeriod, ReportType
-from .services import ReviewConflict, extension_decide, obligations_generate
+from .services import (
+    PERIOD_LOCKED_FIELDS,
+    ReviewConflict,
+    extension_decide,
+    period_check_change,
+    period_correct,
+    period_corrections,
+    period_has_submissions,
+    period_locked_message,
+    period_save,
+)
 
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
 EXTENSION_BADGES = {
@@ -50,8 +66,9 @@ class ReportTypeFilter(admin.SimpleListFilter):
         return [(str(t.pk), t.title) for t in types]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(**{self.lookup: self.value()})
+        report_type_id = parse_int(self.value())
+        if report_type_id is not None:
+            return queryset.filter(**{self.lookup: report_type_id})
         return queryset
 
 
@@ -63,8 +80,9 @@ class CenterCommuneFilter(CommuneFilter):
     """The communes of the province, applied to the obligation's center."""
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(center__commune_id=self.value())
+        commune_id = parse_int(self.value())
+        if commune_id is not None:
+            return queryset.filter(center__commune_id=commune_id)
         return queryset
 
 
@@ -121,7 +139,7 @@ class ReportFieldInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(ReportType, site=site)
-class ReportTypeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportTypeAdmin(ScopedAdminMixin, EditVersionAdminMixin, admin.ModelAdmin):
     """A type belongs to one Department (its `province`); retiring one is `is_active`,
     deleting it (with its periods and obligations) is left to superusers."""
 
@@ -170,11 +188,64 @@ class ReportTypeAdmin(ScopedAdminMixin, admin.ModelAdmin):
 # Periods
 
 
-@admin.register(ReportPeriod, site=site)
-class ReportPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Periods are generated ahead by the daily task; staff adjust a due or lock date, or
-    add a one-off period. Saving one creates the obligations it is still missing."""
+class ReportPeriodAdminForm(forms.ModelForm):
+    """Once a period has submissions the admin shows its type and dates read-only (they
+    are not in the form). A POST that still carries other values for them, forged or from
+    a page opened before the first submission, is refused with the reason, not silently
+    ignored; reports.services.period_check_change then guards the save itself."""
 
+    class Meta:
+        model = ReportPeriod
+        fields = ("report_type", "label", "data_from", "data_to", "due_date", "lock_date")
+
+    def _posted_change(self, name: str) -> bool:
+        if name in self.fields or name not in self.data:
+            return False
+        model_field = ReportPeriod._meta.get_field(name)
+        try:
+            value = model_field.formfield().clean(self.data[name])
+        except ValidationError:
+            return True
+        return getattr(value, "pk", value) != getattr(self.instance, model_field.attname)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            forged = [name for name in PERIOD_LOCKED_FIELDS if self._posted_change(name)]
+            if forged:
+                raise ValidationError(period_locked_message(forged), code="period_locked")
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                period_check_change(self.instance)
+            except ValidationError as error:
+                self._update_errors(error)
+
+
+class PeriodCorrectionForm(forms.Form):
+    """"Điều chỉnh kỳ báo cáo": new due and lock dates, and why (kept in the history)."""
+
+    due_date = forms.DateField(label=_("Hạn nộp mới"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+    lock_date = forms.DateField(label=_("Ngày khóa nộp mới"),
+                                widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+    reason = forms.CharField(
+        label=_("Lý do điều chỉnh"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Bắt buộc. Ví dụ: số, ngày văn bản của Sở cho lùi hạn nộp."),
+    )
+
+
+@admin.register(ReportPeriod, site=site)
+class ReportPeriodAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Periods are generated ahead by the daily task; staff add a one-off period or edit
+    one before anything is submitted. Saving one creates the obligations it still misses.
+    Once reports are submitted the type and dates stay (figures are derived from them):
+    the due and lock dates move only by "Điều chỉnh kỳ báo cáo", with a reason, recorded
+    in the period's history (reports.services.period_correct)."""
+
+    form = ReportPeriodAdminForm
     scope_prefix = "report_type__"
     department_actions = frozenset({"view", "add", "change"})
     list_display = ("label", "report_type", "data_from", "data_to", "due_date", "lock_date", "obligation_count")
@@ -184,6 +255,7 @@ class ReportPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
     fields = ("report_type", "label", "data_from", "data_to", "due_date", "lock_date")
     list_per_page = 50
     show_facets = admin.ShowFacets.NEVER
+    actions = ("correct_period",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(obligation_total=Count("obligations"))
@@ -193,16 +265,89 @@ class ReportPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
         url = reverse("admin:reports_obligation_changelist") + f"?period__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.obligation_total)
 
+    @staticmethod
+    def _has_submissions(obj) -> bool:
+        # Asked several times while one page is built: once per object is enough.
+        if obj is None or obj.pk is None:
+            return False
+        if not hasattr(obj, "_has_submissions"):
+            obj._has_submissions = period_has_submissions(obj)
+        return obj._has_submissions
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._has_submissions(obj):
+            return PERIOD_LOCKED_FIELDS
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        # Submitted versions are protected anyway (SubmissionVersion.obligation): no button.
+        if self._has_submissions(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["period_locked"] = self._has_submissions(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Idempotent: only the centers that owe the period and have no obligation yet.
-        created = obligations_generate(period=obj)
+        try:
+            created = period_save(period=obj, by=request.user)
+        except ValidationError as error:
+            # The form ran the same check: only a request that bypassed it gets here.
+            raise PermissionDenied from error
         if created:
             message = ngettext(
                 "Đã tạo %(count)d nghĩa vụ báo cáo cho kỳ này.", "Đã tạo %(count)d nghĩa vụ báo cáo cho kỳ này.",
                 created,
             )
             self.message_user(request, message % {"count": created}, messages.SUCCESS)
+
+    # Correction of the dates
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/correct/", self.admin_site.admin_view(self.correct_view),
+                 name="%s_%s_correct" % info),
+        ] + super().get_urls()
+
+    @admin.action(description=_("Điều chỉnh kỳ báo cáo"), permissions=["change"])
+    def correct_period(self, request, queryset):
+        periods = list(queryset[:2])
+        if len(periods) != 1:
+            self.message_user(request, _("Hãy chọn đúng một kỳ báo cáo để điều chỉnh."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:reports_reportperiod_correct", args=[periods[0].pk]))
+
+    def correct_view(self, request, object_id):
+        """New due and lock dates with a mandatory reason, through period_correct."""
+        period = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, period):
+            raise PermissionDenied
+        change_url = reverse("admin:reports_reportperiod_change", args=[period.pk])
+        initial = {"due_date": period.due_date, "lock_date": period.lock_date}
+        form = PeriodCorrectionForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                period_correct(period=period, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, _("Đã điều chỉnh kỳ báo cáo; lý do được lưu trong lịch sử của kỳ."),
+                                  messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Điều chỉnh kỳ báo cáo"),
+            "opts": self.opts,
+            "original": period,
+            "form": form,
+            "change_url": change_url,
+            "has_submissions": self._has_submissions(period),
+            "corrections": period_corrections(period)[:20],
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/reports/reportperiod/correct.html", context)
 
 
 # Obligations

@@ -327,4 +327,26 @@ def reports_seed(*, province: AdministrativeUnit, today: datetime.date | None = 
     if giamdoc is not None:
         summary["obligations"] += upcoming_seed(province=province, center=giamdoc.center, today=today)
     submitted = submissions_seed(province=province, today=today)
+    correction_seed(province=province, today=today)
     return {"types": types, **summary, "submitted": submitted}
+
+
+def correction_seed(*, province: AdministrativeUnit, today: datetime.date) -> bool:
+    """One recorded correction, so the period's history shows what one looks like: the
+    latest closed period with submissions had its lock date moved a week later (the due
+    date, and so every on-time count, stays). Idempotent: done once per database."""
+    from .services.periods import period_corrections, period_correct
+
+    staff = User.objects.filter(username="sogd", province=province).first()
+    period = (
+        ReportPeriod.objects.filter(report_type__province=province, lock_date__lt=today - datetime.timedelta(days=7),
+                                    obligations__first_submitted_at__isnull=False)
+        .order_by("-lock_date").distinct().first()
+    )
+    if staff is None or period is None or period_corrections(period).exists():
+        return False
+    period_correct(
+        period=period, due_date=period.due_date, lock_date=period.lock_date + datetime.timedelta(days=7), by=staff,
+        reason="Nhận thêm báo cáo bổ sung sau khi hệ thống mạng của một số xã gián đoạn (Công văn của Sở).",
+    )
+    return True

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from centers.models import TimestampedModel
 
@@ -134,6 +135,10 @@ class ReportPeriod(models.Model):
     due_date = models.DateField(_("hạn nộp"))
     lock_date = models.DateField(_("khóa nộp"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Every change, with who made it; a correction of a period that has submissions
+    # (reports.services.period_correct) also records why: reasons can be long.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         verbose_name = _("kỳ báo cáo")

@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.permissions import can_view_report_dashboard, require
 from centers.selectors import scope_q
 from documents.registry import PdfBuildError, Prepared, register
+from edu_portal.params import parse_int
 from edu_portal.pdf import place_name, render_pdf, unit_title
 
 from .models import ReportPeriod, SubmissionVersion, local_date
@@ -223,8 +224,8 @@ def summary_prepare(user, data) -> Prepared:
     """Who may print the summary is who may see the dashboard (403 for a director); the
     period must be one of the user's province (404 otherwise)."""
     require(can_view_report_dashboard(user))
-    pk = str(data.get("period", ""))
-    if not pk.isdigit():
+    pk = parse_int(data.get("period"))
+    if pk is None:
         raise Http404
     period = get_object_or_404(periods_visible_to(user), pk=pk)
     return Prepared(

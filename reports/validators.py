@@ -68,6 +68,10 @@ def _parse_decimal(raw: Any) -> Decimal | None:
     # the Vietnamese form: the dots are thousands separators.
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
+    # ASCII digits only (Decimal() also reads "٣"); no exponent: "1e30" is one digit long
+    # but no figure of the Department's, and "1e-999999" would be written out in full.
+    if len(text) > 2 * MAX_DIGITS + 2 or not re.fullmatch(r"[+-]?[0-9]*\.?[0-9]+|[+-]?[0-9]+\.", text):
+        return None
     try:
         number = Decimal(text)
     except (InvalidOperation, ValueError):
@@ -85,7 +89,8 @@ def _parse_integer(raw: Any) -> int | None:
     text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
     if INTEGER_GROUPED.match(text):  # 1.234 typed with a thousands separator
         text = text.replace(".", "")
-    if not re.fullmatch(r"-?\d+", text):
+    # ASCII digits, at most MAX_DIGITS of them (int() also reads "٣", and stops at 4,300).
+    if not re.fullmatch(rf"-?[0-9]{{1,{MAX_DIGITS}}}", text):
         return None
     return int(text)
 

@@ -1,4 +1,5 @@
-"""Build the POST of an admin change form from its GET, as a browser would send it back.
+"""Build the POST of an admin change form (or of a portal form) from its GET, as a browser
+would send it back: with the hidden edit version (edu_portal.concurrency) the page carries.
 
 The center page carries five inline formsets; writing their management forms and every
 field by hand in each test would bury what the test is about."""
@@ -32,17 +33,30 @@ def _put_form(data: dict, form) -> None:
             data[bound.html_name] = _encode(value)
 
 
+def form_data(form) -> dict:
+    """Every field of one form (a portal page's), as currently shown, hidden ones included."""
+    data: dict = {}
+    _put_form(data, form)
+    return data
+
+
+def formset_data(formset) -> dict:
+    """A formset's management form and every form's fields, as currently shown."""
+    data: dict = {}
+    management = formset.management_form
+    for name in management.fields:
+        data[management.add_prefix(name)] = management[name].value()
+    for form in formset.forms:
+        _put_form(data, form)
+    return data
+
+
 def admin_form_data(response) -> dict:
     """Every field of the change form and of its inline formsets, as currently shown."""
     data: dict = {}
     _put_form(data, response.context["adminform"].form)
     for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-        for form in formset.forms:
-            _put_form(data, form)
+        data.update(formset_data(inline.formset))
     return data
 
 

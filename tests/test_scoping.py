@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from centers.models import CenterImport
 from centers.urls import app_name, urlpatterns
+from tests.edit_versions import edit_version
 from tests.factories import CenterFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,9 +127,11 @@ def test_a_refused_edit_changes_nothing(client, request, world, user_key):
 def test_director_edits_the_contacts_of_their_own_center(client, director, world):
     client.force_login(director)
     center = world["center"]
+    url = PAGES["centers:center_update"](world)
     response = client.post(
-        PAGES["centers:center_update"](world),
-        {"phone": "0222 3812 345", "email": "lienhe@anhduong.example.com", "website": "", "name": "Đổi tên"},
+        url,
+        {"phone": "0222 3812 345", "email": "lienhe@anhduong.example.com", "website": "", "name": "Đổi tên",
+         **edit_version(client, url)},
     )
     assert response.status_code == 302
     center.refresh_from_db()
@@ -146,7 +149,8 @@ def test_director_adds_and_edits_staff_of_their_own_center(client, director, wor
     teacher = world["center"].staff.get(full_name="Grace Caldwell")
     assert teacher.work_permit_valid_until.isoformat() == "2027-12-31"
 
-    response = client.post(PAGES["centers:staff_update"](world), {"full_name": "Trần Thị Hoa", "position": "manager"})
+    url = PAGES["centers:staff_update"](world)
+    response = client.post(url, {"full_name": "Trần Thị Hoa", "position": "manager", **edit_version(client, url)})
     assert response.status_code == 302
     world["staff"].refresh_from_db()
     assert world["staff"].position == "manager"
@@ -176,7 +180,8 @@ def test_local_officer_edits_a_community_center_of_their_ward(client, local_offi
                 reverse("centers:staff_create", args=[community.pk]),
                 reverse("centers:staff_update", args=[community.pk, staff.pk])):
         assert client.get(url).status_code == 200, url
-    response = client.post(reverse("centers:center_update", args=[community.pk]), {"phone": "0222 3855 111"})
+    url = reverse("centers:center_update", args=[community.pk])
+    response = client.post(url, {"phone": "0222 3855 111", **edit_version(client, url)})
     assert response.status_code == 302
     community.refresh_from_db()
     assert community.phone == "0222 3855 111"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from accounts.permissions import can_print_commune_decisions, require
+from edu_portal.params import parse_int
 from edu_portal.pdf import pdf_response, render_pdf
 
 from ..pdf import TEMPLATE, commune_decisions, decision_filename, licence_decision_context, licence_decision_get
@@ -59,9 +60,10 @@ class CommuneDecisionsView(LoginRequiredMixin, TemplateView):
             chosen = str(user.commune_id)
         commune = None
         if chosen:
-            if not chosen.isdigit():
+            commune_id = parse_int(chosen)
+            if commune_id is None:
                 raise Http404
-            commune = get_object_or_404(communes, pk=chosen)
+            commune = get_object_or_404(communes, pk=commune_id)
         documents = commune_decisions(user, commune.pk) if commune else None
         return super().get_context_data(
             form=CommuneChoiceForm(initial={"commune": commune}, user=user),

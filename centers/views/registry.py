@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from accounts.permissions import can_edit_center_records, can_manage_registry, can_print_commune_decisions, require
+from edu_portal.concurrency import EditConflictViewMixin
 from edu_portal.views import ScopedFilterView
 
 from ..choices import CenterStatus, LicenceState
@@ -100,9 +101,10 @@ class CenterCreateView(LoginRequiredMixin, CreateView):
         return reverse("centers:center_detail", args=[self.object.pk])
 
 
-class CenterUpdateView(CenterAccessMixin, UpdateView):
+class CenterUpdateView(EditConflictViewMixin, CenterAccessMixin, UpdateView):
     """Staff edit the whole record; a director (or the commune for its community
-    centers) edits the contacts only."""
+    centers) edits the contacts only. A save over someone else's newer one is refused (409)
+    with what changed (edu_portal.concurrency)."""
 
     template_name = "centers/center_form.html"
 
@@ -123,7 +125,7 @@ class CenterUpdateView(CenterAccessMixin, UpdateView):
         return reverse("centers:center_detail", args=[self.center.pk])
 
 
-class StaffEditMixin(CenterAccessMixin):
+class StaffEditMixin(EditConflictViewMixin, CenterAccessMixin):
     center_kwarg = "center_pk"
     model = Staff
     form_class = StaffForm

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can_manage_registry
 from geo.text import fold
 
-from ..models import Conference, ConferenceAttachment
+from ..choices import DirectiveStatus
+from ..models import Conference, ConferenceAttachment, Directive
 from ..validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, check_file
 
 
@@ -46,6 +49,7 @@ def conference_save(*, conference: Conference, user) -> Conference:
     if conference.pk is None:
         conference.created_by = user
     conference.full_clean(exclude=["province", "created_by"])
+    conference._history_user = user  # the history's author, with or without a request
     conference.save()
     conference_refresh_search(conference)
     return conference
@@ -64,3 +68,33 @@ def conference_attachment_add(*, conference: Conference, user, upload, kind: str
     attachment.full_clean(exclude=["file", "uploaded_by"])
     attachment.save()
     return attachment
+
+
+def conference_citing_directives(conference: Conference) -> QuerySet[Directive]:
+    """The issued directives that cite the conference as their source (drafts do not
+    count: they can still be changed)."""
+    return conference.directives.exclude(status=DirectiveStatus.DRAFT).order_by("issued_on", "number", "pk")
+
+
+def conference_delete_refusal(conference: Conference) -> str | None:
+    """Why the conference may not be deleted (it is cited by issued directives), or None."""
+    cited_by = [directive.number_text or directive.subject for directive in conference_citing_directives(conference)]
+    if not cited_by:
+        return None
+    return _(
+        "Không xoá được hội nghị “%(title)s”: văn bản chỉ đạo đã ban hành %(directives)s dẫn chiếu hội nghị này. "
+        "Văn bản đã ban hành không được sửa, nên hội nghị phải được giữ lại."
+    ) % {"title": conference.title, "directives": ", ".join(cited_by)}
+
+
+@transaction.atomic
+def conference_delete(*, conference: Conference, user) -> None:
+    """Delete a conference nobody's issued directive cites (drafts lose the link); the
+    deletion stays in the conference's history. The model refuses it too (the
+    on_delete of Directive.conference), whatever the path."""
+    _require(user, conference)
+    refusal = conference_delete_refusal(conference)
+    if refusal:
+        raise ValidationError(refusal, code="cited")
+    conference._history_user = user
+    conference.delete()

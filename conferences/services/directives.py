@@ -65,6 +65,7 @@ def directive_save(*, directive: Directive, user) -> Directive:
     directive.full_clean(exclude=["province", "created_by"])
     check_draft(directive)
     directive.search_text = search_text(directive)
+    directive._history_user = user  # the history's author, with or without a request
     directive.save()
     return directive
 
@@ -123,6 +124,7 @@ def directive_issue(*, directive: Directive, user, issued_on: datetime.date | No
     directive.issued_by = user
     directive.issued_at = timezone.now()
     directive.search_text = search_text(directive)
+    directive._history_user = user
     directive.save()
     from .tasks import task_reports_open
 
@@ -149,6 +151,7 @@ def directive_correct(*, directive: Directive, user) -> Directive:
         created_by=user,
     )
     copy.search_text = search_text(copy)
+    copy._history_user = user
     copy.save()
     tasks = directive.tasks.prefetch_related("assignments")
     for task in tasks:
@@ -167,4 +170,5 @@ def directive_correct(*, directive: Directive, user) -> Directive:
 def directive_delete(*, directive: Directive, user) -> None:
     require_editor(user, directive)
     refuse_if_issued(directive)
+    directive._history_user = user
     directive.delete()

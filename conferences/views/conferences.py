@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from accounts.permissions import require
+from edu_portal.concurrency import edit_conflict_response
 from edu_portal.views import ScopedFilterView, add_errors
 
 from ..filters import ConferenceFilterSet
@@ -132,6 +133,10 @@ class ConferenceEditMixin(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Đã lưu hội nghị."))
                 return redirect(conference)
+        if form.edit_conflict is not None:
+            # Saved by someone else since it was opened: the record as saved (with the
+            # user's entries where nobody else changed a field), its rows as saved.
+            return edit_conflict_response(self.render(form.conflict_form(), *self.forms()[1:]))
         return self.render(form, groups, questions)
 
 

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from accounts.permissions import require
+from edu_portal.concurrency import edit_conflict_response
+from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import DirectiveStatus
@@ -139,6 +141,8 @@ class DirectiveEditMixin(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Đã lưu dự thảo văn bản."))
                 return redirect(directive)
+        if form.edit_conflict is not None:
+            return edit_conflict_response(self.render(form.conflict_form()))
         return self.render(form)
 
 
@@ -152,8 +156,8 @@ class DirectiveCreateView(DirectiveEditMixin):
 
     def get_form(self, data=None):
         initial = {}
-        conference_id = self.request.GET.get("conference", "")
-        if conference_id.isdigit():
+        conference_id = parse_int(self.request.GET.get("conference"))
+        if conference_id is not None:
             conference = conferences_visible_to(self.request.user).filter(pk=conference_id).first()
             if conference is not None:
                 initial = {"conference": conference, "doc_type": "thong_bao_ket_luan",

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import require
 from centers.selectors import centers_visible_to, search_q
 
+from edu_portal.concurrency import edit_conflict_response
+from edu_portal.params import parse_int
 from edu_portal.views import add_errors
 
 from ..forms import TaskAssignForm, TaskForm
@@ -84,6 +86,8 @@ class TaskEditMixin(LoginRequiredMixin, View):
                 if "assign" in request.POST:
                     return redirect("conferences:task_assign", pk=task.pk)
                 return redirect(_tasks_url(self.directive))
+        if form.edit_conflict is not None:
+            return edit_conflict_response(self.render(form.conflict_form()))
         return self.render(form)
 
 
@@ -180,9 +184,9 @@ def center_autocomplete(request: HttpRequest) -> JsonResponse:
     address; active ones only (the others cannot act on a task)."""
     require(can_edit_directives(request.user))
     term = request.GET.get("q", "").strip()
-    directive_id = request.GET.get("directive", "")
+    directive_id = parse_int(request.GET.get("directive"))
     centers = centers_visible_to(request.user)
-    if directive_id.isdigit():
+    if directive_id is not None:
         # The directive's province (a superuser sees every province's centers).
         directive = get_object_or_404(directives_visible_to(request.user), pk=directive_id)
         centers = centers.filter(province_id=directive.province_id)

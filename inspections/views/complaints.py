@@ -20,6 +20,8 @@ from django.views import View
 from accounts.models import User
 from accounts.permissions import require
 from centers.selectors import centers_visible_to
+from edu_portal.concurrency import edit_conflict_response
+from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import OPEN_COMPLAINT_STATUSES
@@ -85,9 +87,9 @@ class ComplaintEditView(LoginRequiredMixin, View):
             today = timezone.localdate()
             self.complaint = Complaint(received_on=today,
                                        handling_deadline=today + datetime.timedelta(days=DEFAULT_HANDLING_DAYS))
-            center_id = request.GET.get("center", "")
-            if center_id.isdigit():
-                self.fixed_center = get_object_or_404(centers_visible_to(request.user), pk=int(center_id))
+            center_id = parse_int(request.GET.get("center"))
+            if center_id is not None:
+                self.fixed_center = get_object_or_404(centers_visible_to(request.user), pk=center_id)
         require(can_record_inspections(request.user))
         return super().dispatch(request, *args, **kwargs)
 
@@ -111,4 +113,6 @@ class ComplaintEditView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Đã lưu đơn thư."))
                 return redirect(complaint)
+        if form.edit_conflict is not None:
+            return edit_conflict_response(self.render(form.conflict_form()))
         return self.render(form)

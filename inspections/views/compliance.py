@@ -29,6 +29,7 @@ from accounts.permissions import can_manage_registry, require
 from centers.choices import CenterKind, CenterStatus
 from centers.excel import XLSX_CONTENT_TYPE, Sheet, sheets_workbook, unit_label
 from centers.selectors import centers_visible_to
+from edu_portal.params import DB_INT_MAX, parse_int
 from edu_portal.views import ScopedFilterView
 
 from ..filters import ComplianceFilterSet
@@ -41,8 +42,7 @@ from ..services import risk_weights_set, saved_search_save
 
 def _chosen_province(request: HttpRequest) -> int | None:
     """A superuser looks at one province's weights by choosing it in the filters."""
-    value = request.GET.get("province", "")
-    return int(value) if request.user.is_superuser and value.isdigit() else None
+    return parse_int(request.GET.get("province")) if request.user.is_superuser else None
 
 
 def _clean_query(query: str) -> str:
@@ -102,18 +102,24 @@ class ComplianceView(LoginRequiredMixin, ScopedFilterView):
         return {**super().get_filterset_kwargs(filterset_class), "frame": self.frame, "today": self.today}
 
     def paginate_queryset(self, queryset, page_size):
-        """One page from compliance_search (its rows, flags and total in two queries)."""
-        try:
-            number = max(int(self.request.GET.get("page") or 1), 1)
-        except ValueError:
-            number = 1
+        """One page from compliance_search (its rows, flags and total in two queries).
+        Pages are clamped as in the other lists (edu_portal.views.ClampedPaginationMixin):
+        past the last one (an old bookmark, ?page=last, 10^30) the last, anything that is
+        not a page number the first."""
+        raw = self.request.GET.get(self.page_kwarg)
+        number = DB_INT_MAX if raw == "last" else parse_int(raw, default=1, max_value=None)
+        # Further is past the last page all the same: the OFFSET stays a database integer.
+        number = min(number, DB_INT_MAX)
         result = _search(self.request, self.filterset, self.frame, self.today, offset=(number - 1) * page_size,
                          limit=page_size)
-        if result.total is None:  # past the last page (an old bookmark): the first one
-            number = 1
-            result = _search(self.request, self.filterset, self.frame, self.today, limit=page_size)
+        if result.total is None:  # past the last page: the first one tells how many there are
+            first = _search(self.request, self.filterset, self.frame, self.today, limit=page_size)
+            number = max(1, -(-first.total // page_size))
+            result = first if number == 1 else _search(self.request, self.filterset, self.frame, self.today,
+                                                       offset=(number - 1) * page_size, limit=page_size)
         paginator = Paginator(_Counted(result.total), page_size)
-        page = Page(result.rows, number, paginator)
+        # Nothing to search at all (invalid filters) answers no total of pages: the first.
+        page = Page(result.rows, min(number, paginator.num_pages), paginator)
         return paginator, page, result.rows, paginator.num_pages > 1
 
     def get_context_data(self, **kwargs):
@@ -185,8 +191,7 @@ def weights_update(request: HttpRequest) -> HttpResponse:
     require(can_manage_registry(user))
     province_id = user.province_id
     if user.is_superuser and not province_id:
-        raw = request.POST.get("province") or request.GET.get("province") or ""
-        province_id = int(raw) if raw.isdigit() else None
+        province_id = parse_int(request.POST.get("province") or request.GET.get("province"))
     if not province_id:
         messages.info(request, _("Hãy chọn tỉnh/thành phố trong bộ lọc trước khi đặt trọng số."))
         return redirect("inspections:compliance")

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
 from centers.selectors import centers_visible_to
+from edu_portal.concurrency import edit_conflict_response
+from edu_portal.params import parse_int
 from edu_portal.pdf import pdf_response, render_pdf
 from edu_portal.views import ScopedFilterView, add_errors
 
@@ -72,11 +74,11 @@ class InspectionEditView(LoginRequiredMixin, View):
         if pk is not None:
             return inspection_get(self.request.user, pk)
         inspection = Inspection(planned_on=timezone.localdate())
-        center_id = self.request.GET.get("center", "")
+        center_id = parse_int(self.request.GET.get("center"))
         self.fixed_center = None
-        if center_id.isdigit():
+        if center_id is not None:
             # Another scope's center is a 404, as on its own page.
-            self.fixed_center = get_object_or_404(centers_visible_to(self.request.user), pk=int(center_id))
+            self.fixed_center = get_object_or_404(centers_visible_to(self.request.user), pk=center_id)
         return inspection
 
     def forms(self, data=None):
@@ -105,6 +107,10 @@ class InspectionEditView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Đã lưu cuộc kiểm tra."))
                 return redirect(inspection)
+        if form.edit_conflict is not None:
+            # Saved by someone else since it was opened: the record and its checklist as
+            # saved, with the user's entries where nobody else changed a field.
+            return edit_conflict_response(self.render(form.conflict_form(), self.forms()[1]))
         return self.render(form, checklist)
 
 

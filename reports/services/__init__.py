@@ -31,3 +31,13 @@ from .reviews import (  # noqa: F401
     submission_return,
 )
 from .reminders import reminders_deliver, reminders_sweep  # noqa: F401,E402
+from .periods import (  # noqa: F401,E402
+    PERIOD_LOCKED_FIELDS,
+    period_check_change,
+    period_correct,
+    period_corrections,
+    period_has_submissions,
+    period_locked_changes,
+    period_locked_message,
+    period_save,
+)

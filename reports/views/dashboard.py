@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.permissions import can_read_reviews, can_view_report_dashboard, require
 from centers.excel import XLSX_CONTENT_TYPE, Sheet, sheets_workbook, unit_label
+from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView
 
 from ..filters import MissingObligationFilterSet
@@ -54,7 +55,8 @@ class DashboardAccessMixin(LoginRequiredMixin):
 
 def _period(request: HttpRequest, pk) -> ReportPeriod:
     """A period of the user's province, or 404 (another province's period, a bad id)."""
-    if not str(pk).isdigit():
+    pk = parse_int(pk)
+    if pk is None:
         raise Http404
     return get_object_or_404(periods_visible_to(request.user), pk=pk)
 

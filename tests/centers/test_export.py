@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import zipfile
 
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from centers.excel import HEADERS, export_workbook
+from centers.excel import HEADERS, Sheet, export_workbook, sheets_workbook
 from centers.models import Center
 from tests.factories import CenterFactory, DirectorFactory, DocumentFactory
 
@@ -96,16 +97,62 @@ def test_anonymous_export_goes_to_login(client, center):
         assert response.url.startswith(reverse("login"))
 
 
-def test_formula_like_cells_are_quoted_in_both_formats(client, department_user, commune):
-    CenterFactory(commune=commune, code="NN009", name="=HYPERLINK(\"http://x\")", phone="+84 912 345 678",
-                  investor_name="@SUM(1)")
+FORMULA_LIKE = {"name": "=HYPERLINK(\"http://x\")", "phone": "+84 912 345 678", "street": "-1+2 Lý Thái Tổ",
+                "investor_name": "@SUM(1)"}
+
+
+def xlsx_cells(content: bytes) -> list:
+    """Every cell of every sheet, after checking the file holds no formula at all."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
+    workbook = load_workbook(io.BytesIO(content))
+    return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def assert_inert_text(cells: list, expected: str) -> None:
+    """`expected` is in a text cell exactly as typed: no apostrophe shown, not a formula."""
+    matching = [cell for cell in cells if cell.value == expected]
+    assert matching, f"{expected!r} not found as typed"
+    for cell in matching:
+        assert cell.data_type == "s", (cell.coordinate, cell.data_type)
+        assert cell.quotePrefix, cell.coordinate  # stays text when someone edits the cell
+    assert not [cell for cell in cells if isinstance(cell.value, str) and cell.value == "'" + expected]
+
+
+def test_formula_like_values_are_exact_text_cells_in_the_xlsx(client, department_user, commune):
+    CenterFactory(commune=commune, code="NN009", **FORMULA_LIKE)
     client.force_login(department_user)
-    row = sheet_rows(client.get(reverse("centers:center_export_xlsx")).content)[1]
-    assert row[1] == "'=HYPERLINK(\"http://x\")"
-    assert row[12] == "'+84 912 345 678"
-    assert row[14] == "'@SUM(1)"
+    response = client.get(reverse("centers:center_export_xlsx"))
+    cells = xlsx_cells(response.content)
+    for value in FORMULA_LIKE.values():
+        assert_inert_text(cells, value)
+    row = sheet_rows(response.content)[1]
+    assert (row[1], row[4], row[12], row[14]) == tuple(FORMULA_LIKE.values())[:1] + (
+        FORMULA_LIKE["street"], FORMULA_LIKE["phone"], FORMULA_LIKE["investor_name"])
+    # Ordinary text is left alone.
+    assert next(c for c in cells if c.value == "NN009").quotePrefix is False
+
+
+def test_formula_like_values_keep_the_quote_guard_in_the_csv(client, department_user, commune):
+    # A CSV has no cell types: the leading quote is the only guard, and the import drops it.
+    CenterFactory(commune=commune, code="NN009", **FORMULA_LIKE)
+    client.force_login(department_user)
     row = csv_rows(client.get(reverse("centers:center_export_csv")).content)[1]
     assert row[1] == "'=HYPERLINK(\"http://x\")"
+    assert row[4] == "'-1+2 Lý Thái Tổ"
+    assert row[12] == "'+84 912 345 678"
+    assert row[14] == "'@SUM(1)"
+
+
+def test_summary_workbooks_write_formula_like_values_as_exact_text():
+    sheet = Sheet("Thử", ["=Tiêu đề"], [["=1+1", "+84 912 345 678", "-5 học viên", "@ten", 7]],
+                  preamble=[["@Sở GDĐT"]])
+    cells = xlsx_cells(sheets_workbook([sheet]))
+    for value in ("=Tiêu đề", "=1+1", "+84 912 345 678", "-5 học viên", "@ten", "@Sở GDĐT"):
+        assert_inert_text(cells, value)
+    assert next(c for c in cells if c.value == 7).data_type == "n"
 
 
 def test_export_runs_the_same_queries_for_10_and_200_centers(

@@ -166,3 +166,24 @@ def test_seed_demo_prints_a_vietnamese_summary(settings, seeded):
     assert "Đã tạo 0 trung tâm" in text
     assert "Tỉnh Bắc Ninh" in text and "Trung tâm học tập cộng đồng" in text and "Sắp hết hạn" in text
     assert "giamdoc" in text and DEMO_PASSWORD in text
+
+
+def test_demo_shows_account_security_to_staff(seeded, client):
+    """After make run, staff see a lock-out to lift (the director still logs in from their
+    own machine), a recorded period correction, and every demo account has an address."""
+    from django.urls import reverse
+
+    from reports.models import ReportPeriod
+    from reports.services.periods import period_corrections
+
+    assert not User.objects.filter(username__in=["sogd", "thanhtra", "giamdoc", "canboxa"], email="").exists()
+    client.force_login(User.objects.get(username="sogd"))
+    page = client.get(reverse("lockout_list")).content.decode()
+    assert "giamdoc" in page and "203.0.113.7" in page
+    from django.test import Client
+
+    director = Client(REMOTE_ADDR="127.0.0.1")
+    assert director.post(reverse("login"), {"username": "giamdoc", "password": DEMO_PASSWORD}).status_code == 302
+    assert director.get(reverse("reports:obligation_list")).status_code == 200
+    corrected = [p for p in ReportPeriod.objects.filter(report_type__province=seeded) if period_corrections(p).exists()]
+    assert len(corrected) == 1

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from inspections.models import Complaint
 from inspections.selectors import compliance_queryset
+from tests.edit_versions import edit_version
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
 D = datetime.date
@@ -46,7 +47,7 @@ def test_an_inspector_records_a_complaint_and_it_feeds_the_rules(client, inspect
     # Concluded as upheld: it now flags the unpermitted location, and no longer the deadline.
     edit = reverse("inspections:complaint_update", args=[complaint.pk])
     client.post(edit, form_data(center, status="resolved", upheld="true", closed_on="10/10/2026",
-                                outcome="Kết luận đúng; yêu cầu chuyển lớp."))
+                                outcome="Kết luận đúng; yêu cầu chuyển lớp.", **edit_version(client, edit)))
     complaint.refresh_from_db()
     assert complaint.upheld is True and complaint.status == "resolved"
     assert list(compliance_queryset(inspector, rules=["location"]).values_list("pk", flat=True)) == [center.pk]

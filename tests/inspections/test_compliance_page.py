@@ -201,8 +201,14 @@ def test_the_default_page_also_keeps_its_budget(client, world, inspector, commun
         response = client.get(URL, {"page": 2})
     assert response.context["page_obj"].number == 2
     assert len(non_savepoint(captured.captured_queries)) <= 5
-    # A page past the end (an old bookmark) shows the first one.
-    assert client.get(URL, {"page": 99}).context["page_obj"].number == 1
+    # A page past the end (an old bookmark) shows the last one; what is not a page number, the first.
+    total, last, size = response.context["paginator"].count, response.context["paginator"].num_pages, 25
+    assert last >= 3 and ComplianceView.paginate_by == size
+    for page, shown in ((99, last), ("last", last), ("1" + "0" * 30, last), ("²", 1), ("0", 1), ("x" * 10_000, 1)):
+        response = client.get(URL, {"page": page})
+        assert response.status_code == 200, page
+        assert response.context["page_obj"].number == shown, page
+        assert len(response.context["centers"]) == (size if shown == 1 else total - (last - 1) * size), page
 
 
 def test_superusers_choose_a_province(client, world, province, other_province, foreign_center):

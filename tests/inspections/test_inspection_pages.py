@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import Inspection, InspectionCheck, LegalVersion, SanctionArticle, Violation
+from tests.edit_versions import edit_version
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
 D = datetime.date
@@ -41,6 +42,7 @@ def test_an_inspector_plans_an_inspection_for_a_center_then_records_it(client, i
         status="done", carried_out_on="12/11/2026", remedy_deadline="12/12/2026", findings="Thiếu bình chữa cháy.",
         **{"check-fire_safety_result": "not_met", "check-fire_safety_note": "Thiếu bình chữa cháy tầng 3",
            "check-premises_result": "met"},
+        **edit_version(client, edit),
     ))
     assert response.status_code == 302
     inspection.refresh_from_db()
@@ -77,7 +79,7 @@ def test_a_remedy_deadline_before_the_inspection_is_refused_and_nothing_stored(c
 def test_closing_needs_its_date(client, inspector, recorded_inspection):
     client.force_login(inspector)
     edit = reverse("inspections:inspection_update", args=[recorded_inspection.pk])
-    response = client.post(edit, form_data(status="closed", carried_out_on="12/11/2026"))
+    response = client.post(edit, form_data(status="closed", carried_out_on="12/11/2026", **edit_version(client, edit)))
     assert "Cần ngày kết thúc" in " ".join(response.context["form"].errors["closed_on"])
     recorded_inspection.refresh_from_db()
     assert recorded_inspection.status == "done"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from accounts.demo import lockout_seed
 from centers.demo import DEMO_PASSWORD, demo_seed, demo_summary
 from conferences.demo import conferences_seed, conferences_summary
 from inspections.demo import inspections_seed
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         reports = reports_seed(province=result.province)
         conferences = conferences_seed(province=result.province)
         inspections = inspections_seed(province=result.province)
+        lockout_seed()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(_(
             "Đã tạo %(centers)d trung tâm, %(documents)d văn bản, %(directors)d giám đốc, %(staff)d nhân sự "
