@@ -20,7 +20,6 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -257,14 +256,8 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
         if request.method == "POST":
             self._report(request, *self._send_links(request, [user]))
             return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Gửi liên kết đặt lại mật khẩu"),
-            "opts": self.opts,
-            "original": user,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/accounts/user/password_reset.html", context)
+        return self.admin_page(request, "admin/accounts/user/password_reset.html", _("Gửi liên kết đặt lại mật khẩu"),
+                               original=user, change_url=change_url)
 
 
 @admin.register(Division, site=site)

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -201,6 +202,13 @@ class ScopedAdminMixin(RolePermissionsMixin, ScopedChoicesMixin):
 
     def scope(self, request, queryset: QuerySet) -> QuerySet:
         return queryset.filter(scope_q(request.user, self.scope_prefix))
+
+    def admin_page(self, request, template: str, title, **context) -> TemplateResponse:
+        """An extra page of this ModelAdmin (a confirmation, a correction form) in the
+        admin's frame: its header, breadcrumbs of the model and the page title."""
+        return TemplateResponse(request, template, {
+            **self.admin_site.each_context(request), "title": title, "opts": self.opts, **context,
+        })
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -336,18 +335,11 @@ class ReportPeriodAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 self.message_user(request, _("Đã điều chỉnh kỳ báo cáo; lý do được lưu trong lịch sử của kỳ."),
                                   messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Điều chỉnh kỳ báo cáo"),
-            "opts": self.opts,
-            "original": period,
-            "form": form,
-            "change_url": change_url,
-            "has_submissions": self._has_submissions(period),
-            "corrections": period_corrections(period)[:20],
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/reports/reportperiod/correct.html", context)
+        return self.admin_page(
+            request, "admin/reports/reportperiod/correct.html", _("Điều chỉnh kỳ báo cáo"),
+            original=period, form=form, change_url=change_url, has_submissions=self._has_submissions(period),
+            corrections=period_corrections(period)[:20], media=self.media + form.media,
+        )
 
 
 # Obligations
@@ -477,15 +469,9 @@ class ExtensionRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 message = ngettext("Đã xử lý %(count)d đề nghị gia hạn.", "Đã xử lý %(count)d đề nghị gia hạn.", done)
                 self.message_user(request, message % {"count": done}, messages.SUCCESS)
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Cho gia hạn") if grant else _("Không chấp thuận đề nghị gia hạn"),
-            "opts": self.model._meta,
-            "form": form,
-            "grant": grant,
-            "action": action,
-            "requests": queryset.select_related("obligation__center", "obligation__period"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/reports/extensionrequest/decide.html", context)
+        return self.admin_page(
+            request, "admin/reports/extensionrequest/decide.html",
+            _("Cho gia hạn") if grant else _("Không chấp thuận đề nghị gia hạn"),
+            form=form, grant=grant, action=action, action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+            requests=queryset.select_related("obligation__center", "obligation__period"), media=self.media + form.media,
+        )
