@@ -42,7 +42,7 @@ ROLE_FIELDSET = (
     },
 )
 PERSONAL_FIELDSET = (_("Thông tin cá nhân"), {"fields": ("full_name", "email", "phone")})
-DATES_FIELDSET = (_("Thời điểm"), {"fields": ("last_login", "date_joined")})
+DATES_FIELDSET = (_("Thời điểm"), {"fields": ("last_login", "date_joined", "access_ends_on", "access_end_reason")})
 
 
 class GrantCheckMixin:
@@ -121,7 +121,7 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
     autocomplete_fields = ("commune", "center")
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    actions = ("send_password_reset",)
+    actions = ("send_password_reset", "reset_two_factor")
     field_help_texts = {
         "is_staff": _("Chỉ dành cho vai trò Chuyên viên Sở: cho phép vào trang quản trị dữ liệu."),
         "is_active": _("Bỏ chọn thay cho việc xoá tài khoản: người dùng không đăng nhập được nữa."),
@@ -165,7 +165,7 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
         if superuser:
             access += ("is_superuser", "groups", "user_permissions")
         return (
-            (None, {"fields": ("username", "password_status")}),
+            (None, {"fields": ("username", "password_status", "two_factor_status")}),
             PERSONAL_FIELDSET,
             ROLE_FIELDSET,
             (_("Quyền truy cập"), {"fields": access}),
@@ -173,9 +173,11 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
         )
 
     def get_readonly_fields(self, request, obj=None):
+        # The end of access follows the registry (accounts.lifecycle); nobody types it.
+        ends = ("access_ends_on", "access_end_reason")
         if request.user.is_superuser:
-            return ("password_status",)
-        return ("password_status", "last_login", "date_joined")
+            return ("password_status", "two_factor_status", *ends)
+        return ("password_status", "two_factor_status", "last_login", "date_joined", *ends)
 
     @admin.display(description=_("mật khẩu"))
     def password_status(self, obj):
@@ -216,6 +218,8 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path("<path:object_id>/two-factor-reset/", self.admin_site.admin_view(self.two_factor_reset_view),
+                 name="%s_%s_two_factor_reset" % info),
             path("<path:object_id>/password-reset/", self.admin_site.admin_view(self.password_reset_view),
                  name="%s_%s_password_reset" % info),
         ] + super().get_urls()
@@ -258,6 +262,61 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
             return HttpResponseRedirect(change_url)
         return self.admin_page(request, "admin/accounts/user/password_reset.html", _("Gửi liên kết đặt lại mật khẩu"),
                                original=user, change_url=change_url)
+
+    # Two-factor: staff never see nor set someone's codes; they send them through set-up again
+
+    @admin.display(description=_("xác thực hai lớp"))
+    def two_factor_status(self, obj):
+        from .twofactor import two_factor_status
+
+        status = two_factor_status(obj)
+        if status.enabled:
+            return _("Đang bật. Nếu người dùng mất điện thoại, hãy đặt lại để họ thiết lập lại khi đăng nhập.")
+        if status.required:
+            return _("Chưa bật: bắt buộc với vai trò này, người dùng thiết lập ở lần đăng nhập tiếp theo.")
+        return _("Chưa bật (không bắt buộc với vai trò này).")
+
+    def _reset_two_factor(self, request, users) -> None:
+        from .twofactor import two_factor_reset
+
+        reset, without_email = [], []
+        for user in users:
+            if two_factor_reset(user=user, by=request.user):
+                reset.append(user)
+                if not user.email:
+                    without_email.append(user)
+        if reset:
+            message = ngettext(
+                "Đã đặt lại xác thực hai lớp cho %(count)d tài khoản: người dùng thiết lập lại ở lần đăng nhập sau.",
+                "Đã đặt lại xác thực hai lớp cho %(count)d tài khoản: người dùng thiết lập lại ở lần đăng nhập sau.",
+                len(reset),
+            )
+            self.message_user(request, message % {"count": len(reset)}, messages.SUCCESS)
+        else:
+            self.message_user(request, _("Không có tài khoản nào đang bật xác thực hai lớp."), messages.WARNING)
+        if without_email:
+            self.message_user(request, _(
+                "Tài khoản chưa có địa chỉ e-mail nên không nhận được thông báo: %(names)s."
+            ) % {"names": ", ".join(user.username for user in without_email)}, messages.WARNING)
+
+    @admin.action(description=_("Đặt lại xác thực hai lớp"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        self._reset_two_factor(request, queryset)
+
+    def two_factor_reset_view(self, request, object_id):
+        """The button on an account's page: confirm, then delete the person's app and
+        recovery codes (accounts.twofactor.two_factor_reset)."""
+        user = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        change_url = reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk])
+        if request.method == "POST":
+            self._reset_two_factor(request, [user])
+            return HttpResponseRedirect(change_url)
+        from .twofactor import two_factor_status
+
+        return self.admin_page(request, "admin/accounts/user/two_factor_reset.html", _("Đặt lại xác thực hai lớp"),
+                               original=user, change_url=change_url, status=two_factor_status(user))
 
 
 @admin.register(Division, site=site)

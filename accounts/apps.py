@@ -25,3 +25,11 @@ class AccountsConfig(AppConfig):
         from edu_portal.middleware import session_clock_start
 
         user_logged_in.connect(session_clock_start, dispatch_uid="edu_portal_session_clock_start")
+        from django.core.checks import register
+
+        from .checks import two_factor_roles_check
+        from .twofactor import remember_at_login
+
+        # Whether the account has two-factor, read once per login (accounts.twofactor).
+        user_logged_in.connect(remember_at_login, dispatch_uid="accounts_two_factor_at_login")
+        register(two_factor_roles_check)

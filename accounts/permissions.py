@@ -16,7 +16,8 @@ def can_edit_center_records(user, center) -> bool:
     if can_manage_registry(user):
         return True
     if user.role == User.Role.DIRECTOR:
-        return user.center_id == center.pk
+        # A stopped or dissolved center's director reads its file for 90 days (accounts.lifecycle).
+        return user.center_id == center.pk and center.status not in ("stopped", "dissolved")
     if user.role == User.Role.LOCAL_OFFICER:
         return center.kind == "community" and center.commune_id == user.commune_id
     return False
@@ -52,6 +53,12 @@ def can_unlock_accounts(user) -> bool:
     return bool(user.is_authenticated and (
         user.is_superuser or (user.role == User.Role.DEPARTMENT and user.province_id)
     ))
+
+
+def can_manage_accounts(user) -> bool:
+    """Invite, deactivate, reactivate and send reset links: superusers, and department
+    staff for their province's accounts (which ones is accounts.security.accounts_visible_to)."""
+    return can_unlock_accounts(user)
 
 
 def require(allowed: bool) -> None:

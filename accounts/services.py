@@ -17,18 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from edu_portal.mail import EmailMessage, templated_message
 
 from .models import User
 
@@ -191,9 +190,7 @@ def user_notify_access_change(*, user: User, changes: list[AccessChange], by: Us
             "changed_at": when.strftime("%d/%m/%Y %H:%M"),
             "portal_url": settings.PORTAL_URL,
         }
-        subject = "".join(render_to_string("accounts/access_change_subject.txt", context).splitlines())
-        body = render_to_string("accounts/access_change_email.txt", context)
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to=addresses[:1], cc=addresses[1:])
+    message = templated_message("accounts/access_change", context, to=addresses[:1], cc=addresses[1:])
     _send_after_commit(message, "access change")
     return True
 
@@ -262,10 +259,10 @@ def password_link_send(*, user: User, domain: str, use_https: bool, new_account:
             "valid_for": password_link_validity(),
         }
         prefix = "password_set" if new_account else "password_reset"
-        # Django's own sending (it logs a failure instead of raising).
-        PasswordResetForm().send_mail(
-            f"accounts/{prefix}_subject.txt", f"accounts/{prefix}_email.txt", context, None, user.email,
-        )
+        try:
+            templated_message(f"accounts/{prefix}", context, to=[user.email]).send()
+        except Exception:  # as Django's PasswordResetForm: logged, the page answers the same
+            logger.exception("Could not send the %s e-mail to user %s", prefix, user.pk)
     return True
 
 
@@ -291,3 +288,74 @@ def password_reset_users(login: str) -> list[User]:
         match |= Q(email__iexact=login)
     users = User.objects.filter(match, is_active=True).exclude(email="")
     return [user for user in users if user.username == login or _same_address(login, user.email)]
+
+
+# "Quên mật khẩu?": limits, and the same answer for every login
+
+# Requests from one client address, and requests naming one login (as typed, folded), per
+# RESET_WINDOW; links e-mailed to one account per RESET_WINDOW (counted by the worker,
+# whichever name or address asked). Over a limit the page answers exactly as usual and
+# nothing is sent. The counters live in the cache (Redis when REDIS_URL is set, so every
+# web process and worker shares them).
+RESET_WINDOW = 3600
+RESET_LIMIT_PER_ADDRESS = 10
+RESET_LIMIT_PER_LOGIN = 5
+RESET_LIMIT_PER_ACCOUNT = 3
+
+
+def _count_over_limit(key: str, limit: int, window: int) -> bool:
+    """Count one more event under `key` (a fixed window of `window` seconds, from the
+    first event) and say whether the count is now past `limit`. Atomic on Redis."""
+    from django.core.cache import cache
+
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+def _key_part(value: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(unicodedata.normalize("NFKC", value).casefold().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def password_reset_request(*, login: str, client_ip: str | None, domain: str, use_https: bool) -> bool:
+    """What the "Quên mật khẩu?" page does with a request: count it against the limits of
+    the client's address and of the login typed, and if within both, queue the work for
+    the worker once the request commits. Nothing here looks the login up, so a known and
+    an unknown login cost the request the same (no enumeration by timing), and no SMTP
+    is waited for. Returns whether the work was queued (the page never says)."""
+    login = login.strip()
+    over_address = _count_over_limit(f"pwreset:ip:{client_ip or '-'}", RESET_LIMIT_PER_ADDRESS, RESET_WINDOW)
+    over_login = _count_over_limit(f"pwreset:login:{_key_part(login)}", RESET_LIMIT_PER_LOGIN, RESET_WINDOW)
+    if over_address or over_login or not login:
+        logger.info("Password reset request not queued (limit reached or empty login) from %s", client_ip)
+        return False
+
+    def queue():
+        from .tasks import password_reset_send_task
+
+        try:
+            password_reset_send_task.delay(login, domain, use_https)
+        except Exception:  # broker down: the person asks again later; the page said the same
+            logger.exception("Could not queue a password reset request")
+
+    transaction.on_commit(queue)
+    return True
+
+
+def password_reset_deliver(*, login: str, domain: str, use_https: bool) -> int:
+    """The worker's half: e-mail each account `login` names its link, unless that account
+    already got RESET_LIMIT_PER_ACCOUNT links within RESET_WINDOW. Returns the number sent."""
+    sent = 0
+    for user in password_reset_users(login):
+        if _count_over_limit(f"pwreset:user:{user.pk}", RESET_LIMIT_PER_ACCOUNT, RESET_WINDOW):
+            logger.info("Password reset link for account %s not sent: limit reached", user.pk)
+            continue
+        if password_link_send(user=user, domain=domain, use_https=use_https):
+            sent += 1
+    return sent

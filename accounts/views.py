@@ -1,21 +1,26 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from centers.selectors import center_list, centers_visible_to
 
+from . import twofactor
 from .forms import (
     LockoutUnlockForm,
     LoginForm,
     PortalPasswordChangeForm,
     PortalPasswordResetForm,
     PortalSetPasswordForm,
+    TwoFactorCodeForm,
 )
 from .models import User
 from .permissions import can_unlock_accounts, require
@@ -40,19 +45,26 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """"Quên mật khẩu?": a username or an address; the same answer whether or not an
-    account matches. The link in the e-mail uses the host this request came to."""
+    account matches, and whether or not a limit was reached. The request only counts it
+    and queues it: the worker looks the account up and sends the e-mail
+    (accounts.services.password_reset_request). The link uses the host this request came to."""
 
     template_name = "accounts/password_reset_form.html"
     form_class = PortalPasswordResetForm
-    subject_template_name = "accounts/password_reset_subject.txt"
-    email_template_name = "accounts/password_reset_email.txt"
     success_url = reverse_lazy("password_reset_done")
 
-    @property
-    def extra_email_context(self):
-        from .services import password_link_validity
+    def form_valid(self, form):
+        from django.contrib.sites.shortcuts import get_current_site
+        from django.http import HttpResponseRedirect
 
-        return {"valid_for": password_link_validity()}
+        from .security import client_ip
+        from .services import password_reset_request
+
+        password_reset_request(
+            login=form.cleaned_data["email"], client_ip=client_ip(self.request),
+            domain=get_current_site(self.request).domain, use_https=self.request.is_secure(),
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -113,3 +125,153 @@ def lockout_unlock(request: HttpRequest) -> HttpResponse:
         "username": username, "address": ip_address or _("không rõ"),
     })
     return redirect("lockout_list")
+
+
+# Two-factor sign-in (the rules are in accounts.twofactor)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after a two-factor step: the page first asked for, a path on this site
+    (anything else, "home" or "²" included, is not a path: redirect() would take it for a
+    view name)."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure(),
+    ):
+        return candidate
+    return ""
+
+
+def _codes_page(request: HttpRequest, codes: list[str], next_url: str = "") -> HttpResponse:
+    """New recovery codes are kept in the session until the person says they saved them."""
+    request.session[twofactor.NEW_CODES_SESSION_KEY] = codes
+    url = reverse("two_factor_codes")
+    return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
+
+
+def _two_factor_page(request: HttpRequest, *, regenerate_form=None, disable_form=None) -> HttpResponse:
+    context = {
+        "status": twofactor.two_factor_status(request.user),
+        "regenerate_form": regenerate_form or TwoFactorCodeForm(prefix="regenerate", autofocus=False),
+        "disable_form": disable_form or TwoFactorCodeForm(prefix="disable", autofocus=False),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """"Bảo mật hai lớp": whether it is on, recovery codes left, and what one may do."""
+    return _two_factor_page(request)
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Scan the QR code (or type the secret) into an app, confirm with a code it shows;
+    then the recovery codes, once."""
+    user = request.user
+    if twofactor.user_has_two_factor(user):
+        messages.info(request, _("Xác thực hai lớp đã được bật cho tài khoản của bạn."))
+        return redirect("two_factor")
+    next_url = _next_url(request)
+    form = TwoFactorCodeForm(request.POST or None, allow_recovery=False)
+    if request.method == "POST" and form.is_valid():
+        result, codes = twofactor.totp_confirm(user=user, code=form.cleaned_data["code"])
+        if result.device is not None:
+            twofactor.session_verify(request, result.device)
+            messages.success(request, _("Đã bật xác thực hai lớp. Hãy lưu các mã khôi phục dưới đây."))
+            return _codes_page(request, codes, next_url)
+        form.add_error("code", result.error)
+    device = twofactor.totp_device_pending(user=user)
+    return render(request, "accounts/two_factor_setup.html", {
+        "form": form,
+        "qr_code": twofactor.totp_qr_data_uri(device),
+        "otpauth_url": device.config_url,
+        "secret_groups": twofactor.totp_secret_groups(device),
+        "required": twofactor.two_factor_required(user),
+        "next": next_url,
+    })
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of logging in, for an account with two-factor on."""
+    user = request.user
+    next_url = _next_url(request)
+    if twofactor.is_verified(user):
+        return redirect(next_url or "home")
+    if not twofactor.user_has_two_factor(user):
+        # Turned off or reset (by staff) since this session logged in.
+        twofactor.session_remember(request, False)
+        if twofactor.two_factor_required(user):
+            return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': next_url})}" if next_url
+                            else "two_factor_setup")
+        return redirect(next_url or "home")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = twofactor.code_verify(user=user, code=form.cleaned_data["code"])
+        if result.device is not None:
+            twofactor.session_verify(request, result.device)
+            if result.used_recovery_code:
+                left = twofactor.recovery_codes_left(user)
+                messages.warning(request, _(
+                    "Bạn vừa dùng một mã khôi phục (mỗi mã chỉ dùng được một lần); còn %(count)d mã. "
+                    "Nếu bị mất điện thoại, hãy liên hệ Sở để đặt lại xác thực hai lớp."
+                ) % {"count": left})
+            return redirect(next_url or "home")
+        form.add_error("code", result.error)
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown once: "Tôi đã lưu mã" drops them from the session."""
+    next_url = _next_url(request)
+    if request.method == "POST":
+        request.session.pop(twofactor.NEW_CODES_SESSION_KEY, None)
+        return redirect(next_url or "two_factor")
+    codes = request.session.get(twofactor.NEW_CODES_SESSION_KEY)
+    if not codes:
+        messages.info(request, _(
+            "Mã khôi phục chỉ hiện một lần, ngay khi được tạo. Nếu bạn làm mất chúng, hãy tạo bộ mã mới."
+        ))
+        return redirect("two_factor")
+    return render(request, "accounts/two_factor_codes.html", {
+        "codes": [twofactor.recovery_code_display(code) for code in codes], "next": next_url,
+    })
+
+
+@login_required
+@require_POST
+def two_factor_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    """New recovery codes for old ones lost or used up, with a current code."""
+    form = TwoFactorCodeForm(request.POST, prefix="regenerate")
+    if not twofactor.user_has_two_factor(request.user):
+        raise Http404
+    if form.is_valid():
+        result = twofactor.code_verify(user=request.user, code=form.cleaned_data["code"])
+        if result.device is not None:
+            codes = twofactor.recovery_codes_regenerate(user=request.user)
+            messages.success(request, _("Đã tạo bộ mã khôi phục mới; các mã cũ không còn dùng được."))
+            return _codes_page(request, codes)
+        form.add_error("code", result.error)
+    return _two_factor_page(request, regenerate_form=form)
+
+
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor off, with a current code; only where the role does not require it."""
+    require(not twofactor.two_factor_required(request.user))
+    if not twofactor.user_has_two_factor(request.user):
+        raise Http404
+    form = TwoFactorCodeForm(request.POST, prefix="disable")
+    if form.is_valid():
+        result = twofactor.code_verify(user=request.user, code=form.cleaned_data["code"])
+        if result.device is not None:
+            twofactor.two_factor_disable(user=request.user)
+            twofactor.session_forget_device(request)
+            messages.success(request, _("Đã tắt xác thực hai lớp. Từ lần đăng nhập sau chỉ cần mật khẩu."))
+            return redirect("two_factor")
+        form.add_error("code", result.error)
+    return _two_factor_page(request, disable_form=form)

@@ -27,7 +27,7 @@ from .choices import CenterStatus, LicenceState
 from .forms import NfcMixin
 from .models import Center, CenterImport, Director, LicenceDocument, Location, Staff, StatusChange
 from .selectors import licence_state_q, with_licence_state
-from .services import center_refresh, centers_refresh, licence_document_recorded
+from .services import center_refresh, centers_refresh, directors_ended, licence_document_recorded
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ONE_CURRENT_DIRECTOR = _(
@@ -376,6 +376,8 @@ class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
             # Oldest first: a suspension entered with the licence before it must win.
             for document in sorted(touched, key=lambda d: (d.signed_on, d.pk)):
                 licence_document_recorded(document=document, by=request.user)
+        elif formset.model is Director:
+            _directors_ended_by_forms(formset.forms, request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -442,9 +444,28 @@ class LicenceDocumentAdmin(CenterChildAdmin):
         licence_document_recorded(document=obj, by=request.user)
 
 
+def _directors_ended_by_forms(forms, by) -> None:
+    """Director rows whose end of tenure a save just entered or corrected: their accounts
+    follow (centers.services.directors_ended). A row that was the current one until now
+    also takes the center's older accounts bound to no director."""
+    newly, corrected = [], []
+    for form in forms:
+        director = form.instance
+        if form.has_changed() and "ended_on" in form.changed_data and director.pk and director.ended_on:
+            (newly if form.initial.get("ended_on") is None else corrected).append(director)
+    if newly:
+        directors_ended(directors=newly, by=by)
+    if corrected:
+        directors_ended(directors=corrected, by=by, adopt_unbound=False)
+
+
 @admin.register(Director, site=site)
 class DirectorAdmin(CenterChildAdmin):
     form = DirectorAdminForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _directors_ended_by_forms([form], request.user)
     list_display = (
         "full_name", "center", "recognition_number", "recognition_date", "term_end", "started_on", "ended_on",
     )

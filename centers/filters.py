@@ -2,12 +2,14 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import can_manage_accounts
 from geo.models import AdministrativeUnit
 
 from .choices import CenterKind, CenterStatus, LicenceState
 from .forms import QuickSelect
 from .models import Center
 from .selectors import (
+    director_account_q,
     director_recognised_q,
     foreign_teachers_q,
     licence_state_q,
@@ -58,6 +60,10 @@ class CenterFilterSet(django_filters.FilterSet):
         label=_("Giấy phép lao động hết hạn"), choices=YES_NO, method="filter_permit", empty_label=_("Tất cả"),
         widget=QuickSelect,
     )
+    director_account = django_filters.ChoiceFilter(
+        label=_("Tài khoản giám đốc"), method="filter_director_account", empty_label=_("Tất cả"), widget=QuickSelect,
+        choices=(("none", _("Chưa có")), ("invited", _("Đã mời, chưa nhận")), ("active", _("Đã có"))),
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sắp xếp"), widget=QuickSelect,
         fields=(("name", "name"), ("code", "code"), ("kind", "kind"), ("status", "status"),
@@ -86,6 +92,9 @@ class CenterFilterSet(django_filters.FilterSet):
                 communes = communes.filter(commune_centers__pk=user.center_id)
         self.filters["province"].queryset = provinces
         self.filters["commune"].queryset = communes.order_by("name")
+        # Accounts are the business of those who invite (accounts.permissions).
+        if user is None or not can_manage_accounts(user):
+            del self.filters["director_account"]
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs.setdefault("class", "form-select form-select-sm")
@@ -98,6 +107,9 @@ class CenterFilterSet(django_filters.FilterSet):
 
     def filter_director(self, queryset, name, value):
         return _yes_no(queryset, value, director_recognised_q())
+
+    def filter_director_account(self, queryset, name, value):
+        return queryset.filter(director_account_q(value))
 
     def filter_foreign(self, queryset, name, value):
         return _yes_no(queryset, value, foreign_teachers_q())

@@ -39,7 +39,7 @@ from .excel import (
     unit_label,
 )
 from .models import Center, CenterImport, Director, LicenceDocument
-from .services import center_set_status, centers_refresh
+from .services import center_set_status, centers_refresh, directors_ended
 
 logger = logging.getLogger(__name__)
 
@@ -469,6 +469,8 @@ def _write_directors(plans: list[_Plan], *, today: datetime.date, now, history: 
         ],
         Director, **history,
     )
+    # The previous directors' accounts keep access until their last day (accounts.lifecycle).
+    directors_ended(directors=ended, by=history.get("default_user"))
 
 
 # Background imports

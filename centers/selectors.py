@@ -24,6 +24,12 @@ def scope_q(user, prefix: str = "") -> Q:
         return nothing
     if user.is_superuser:
         return Q()
+    # An account whose access ended (a director replaced, a center closed 90 days ago:
+    # accounts.lifecycle) sees nothing from the next day, before the nightly task
+    # deactivates it. A date on the user object: no query.
+    ends_on = getattr(user, "access_ends_on", None)
+    if ends_on is not None and timezone.localdate() > ends_on:
+        return nothing
     Role = User.Role
     if user.role in (Role.DEPARTMENT, Role.INSPECTOR) and user.province_id:
         return Q(**{f"{prefix}province_id": user.province_id})
@@ -91,6 +97,37 @@ def director_recognised_q(today: datetime.date | None = None) -> Q:
         center=OuterRef("pk"), ended_on__isnull=True,
     ).exclude(recognition_number="").filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
     return Q(Exists(recognised))
+
+
+def director_account_q(state: str, now: datetime.datetime | None = None) -> Q:
+    """Centers by the state of their current director's account (the registry list's
+    "Tài khoản giám đốc" filter): "active" (a password set), "invited" (an invitation
+    still open, no password yet), "none" (neither: inviting would do something). An
+    account counts when it is active and bound to the current Director row, or to none
+    and with no end to its access (made before accounts followed the registry)."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    from accounts.models import Invitation
+
+    now = now or timezone.now()
+
+    def account_q(prefix: str = "") -> Q:
+        return Q(**{f"{prefix}role": User.Role.DIRECTOR, f"{prefix}center": OuterRef("pk"),
+                    f"{prefix}is_active": True}) & (
+            Q(**{f"{prefix}director__isnull": False, f"{prefix}director__ended_on__isnull": True})
+            | Q(**{f"{prefix}director__isnull": True, f"{prefix}access_ends_on__isnull": True})
+        )
+
+    with_password = User.objects.filter(account_q()).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    open_invitation = Invitation.objects.filter(
+        account_q("user__"), user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now,
+    )
+    if state == "active":
+        return Q(Exists(with_password))
+    if state == "invited":
+        return ~Q(Exists(with_password)) & Q(Exists(open_invitation))
+    return ~Q(Exists(with_password)) & ~Q(Exists(open_invitation))
 
 
 def foreign_teachers_q() -> Q:

@@ -109,6 +109,11 @@ def center_set_status(
     )
     center.status = status
     center.save(update_fields=["status", "updated_at"])
+    # The center's accounts follow: read-only for 90 days after a closure, access back on
+    # reopening (accounts.lifecycle; accounts sits below the registry, not above it).
+    from accounts.lifecycle import center_status_recorded
+
+    center_status_recorded(center=center, status=status, effective_on=effective_on, by=by)
     return change
 
 
@@ -141,8 +146,9 @@ def licence_document_create(*, center: Center, by=None, **fields) -> LicenceDocu
 
 
 @transaction.atomic
-def director_appoint(*, center: Center, full_name: str, started_on: datetime.date, **fields) -> Director:
-    """Make someone the current director; the previous one's tenure ends the day before."""
+def director_appoint(*, center: Center, full_name: str, started_on: datetime.date, by=None, **fields) -> Director:
+    """Make someone the current director; the previous one's tenure ends the day before,
+    and so does the access of their account (accounts.lifecycle)."""
     previous = center.directors.filter(ended_on__isnull=True).first()
     if previous:
         previous.ended_on = max(started_on - datetime.timedelta(days=1), previous.started_on or started_on)
@@ -151,5 +157,16 @@ def director_appoint(*, center: Center, full_name: str, started_on: datetime.dat
     director.full_clean()
     director.save()
     center_refresh(center)
+    if previous:
+        directors_ended(directors=[previous], by=by)
     return director
+
+
+def directors_ended(*, directors: Iterable[Director], by=None, adopt_unbound: bool = True) -> None:
+    """The registry ended these directors' tenures (every write path calls this: the
+    service above, the admin's director rows, the import): their accounts keep access
+    until the day the tenure ends (accounts.lifecycle)."""
+    from accounts.lifecycle import director_tenures_ended
+
+    director_tenures_ended(directors=directors, by=by, adopt_unbound=adopt_unbound)
 

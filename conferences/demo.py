@@ -37,6 +37,7 @@ from accounts.models import Division, User
 from centers.choices import CenterKind, CenterStatus
 from centers.models import Center, Staff
 from geo.models import AdministrativeUnit
+from notifications.demo import notices_backdate
 from reports.demo import director_account, one_off_type
 
 from .choices import ConferenceKind, DirectiveStatus, DirectiveType, ParticipantRole, SigningPrefix
@@ -45,6 +46,7 @@ from .selectors import follow_up_summary
 from .services import (
     CenterSelection,
     assignment_accept,
+    assignment_reopen,
     conference_save,
     directive_issue,
     directive_save,
@@ -53,6 +55,7 @@ from .services import (
     task_save,
 )
 from .services.conferences import conference_refresh_search
+from .services.notices import assigned_notice_key, reopened_notice_key
 from .services.tasks import ACTIVE_STATUSES
 
 CHAIR = ParticipantRole.CHAIR
@@ -483,6 +486,7 @@ class TaskPlan:
     outcome: Callable[[TaskAssignment], str] = lambda assignment: "none"
     done_note: str = ""
     progress_note: str = ""
+    reopen_note: str = ""
 
 
 @dataclass
@@ -530,6 +534,15 @@ def divisions_seed(province: AdministrativeUnit) -> dict[str, Division]:
     }
 
 
+def _demo_staff_divisions(province: AdministrativeUnit, divisions: dict[str, Division]) -> None:
+    """sogd works in the GDTX division and thanhtra in Thanh tra Sở (when they have none
+    yet): the tasks given to those divisions reach their bells and their reminders."""
+    for username, code in (("sogd", "GDTX"), ("thanhtra", "TTr")):
+        for user in User.objects.filter(username=username, province=province, division__isnull=True):
+            user.division = divisions[code]
+            user.save(update_fields=["division"])  # with its history row, like any change of an account
+
+
 # Who reports for an assignee
 
 def _unusable(user: User) -> User:
@@ -549,13 +562,14 @@ def _reporter(assignment: TaskAssignment) -> User:
         officer = User.objects.filter(role=User.Role.LOCAL_OFFICER, commune=commune).order_by("pk").first()
         return officer or _unusable(User(
             username=f"cb.{commune.code}", role=User.Role.LOCAL_OFFICER, commune=commune,
-            province_id=commune.parent_id,
+            province_id=commune.parent_id, email=f"cb.{commune.code}@bacninh.example.org",
         ))
     division = assignment.division
     member = User.objects.filter(role=User.Role.DEPARTMENT, division=division).order_by("pk").first()
     return member or _unusable(User(
         username=f"cv.{division.code.lower()}", role=User.Role.DEPARTMENT, province_id=division.province_id,
         division=division, full_name=DIVISION_STAFF.get(division.code, ""),
+        email=f"cv.{division.code.lower()}@bacninh.example.org",
     ))
 
 
@@ -584,6 +598,13 @@ def _play(ctx: DemoContext, assignment: TaskAssignment, outcome: str, plan: Task
                                idempotency_key=key)
     TaskProgress.objects.filter(pk=progress.pk).update(created_at=done_at)
     TaskAssignment.objects.filter(pk=assignment.pk).update(completed_at=done_at, completed_on=day)
+    if outcome == "reopened":
+        # Reported done, sent back by the Department the next day: open (and overdue) again.
+        assignment_reopen(assignment=assignment, user=ctx.staff, note=plan.reopen_note)
+        occasion = progress.pk
+        reopened_on = min(day + datetime.timedelta(days=1), yesterday)
+        notices_backdate([reopened_notice_key(assignment.pk, occasion)], _at(reopened_on, 15, 10))
+        return
     if outcome in ("on_time", "late"):
         assignment_accept(assignment=assignment, user=ctx.staff)
         accepted_on = min(day + datetime.timedelta(days=rng.randint(0, 3)), yesterday)
@@ -620,6 +641,9 @@ def _directive(ctx: DemoContext, *, doc_type: str, subject: str, body: str, plan
         return directive
     directive = directive_issue(directive=directive, user=ctx.staff, issued_on=issued_on)
     ctx.issued += 1
+    # Issuing told every assignee (the bells' "Nhiệm vụ mới"): dated the day it was issued.
+    notices_backdate([assigned_notice_key(pk) for pk in TaskAssignment.objects.filter(task__directive=directive)
+                      .values_list("pk", flat=True)], _at(issued_on, 8, 30))
     for plan, task in zip(plans, tasks, strict=True):
         assignments = task.assignments.select_related("task__directive", "center", "commune", "division")
         for assignment in assignments.order_by("pk"):
@@ -723,7 +747,9 @@ def _letter(ctx: DemoContext) -> None:
 
     def centers_reporting(assignment):
         if assignment.center_id == ctx.giamdoc_center_id:
-            return "none"  # overdue: the demo director has something to catch up on
+            # Reported done, sent back with a reason: the demo director has something to
+            # catch up on (overdue), and the notice saying why.
+            return "reopened"
         return _draw(f"letter|2|{assignment.center.code}",
                      [("on_time", 35), ("late", 20), ("waiting", 10), ("waiting_late", 5), ("none", 30)])
 
@@ -748,6 +774,8 @@ def _letter(ctx: DemoContext) -> None:
             selection=CenterSelection(kinds=language_kinds), outcome=centers_reporting,
             done_note="Trung tâm đã rà soát, cập nhật thông tin trên Cổng và gửi báo cáo về Sở GDĐT, UBND xã, "
                       "phường theo quy định.",
+            reopen_note="Trên Cổng chưa cập nhật quyết định công nhận giám đốc và danh sách giáo viên hiện tại; "
+                        "đề nghị trung tâm bổ sung rồi báo cáo lại.",
         ),
         TaskPlan(
             text="Rà soát, bổ sung hồ sơ giáo viên người nước ngoài (văn bằng, chứng chỉ, giấy phép lao động) và "
@@ -896,6 +924,7 @@ def conferences_seed(*, province: AdministrativeUnit, today: datetime.date | Non
     conferences = conferences_record(province=province, user=staff)
     divisions_before = Division.objects.filter(province=province).count()
     divisions = divisions_seed(province)
+    _demo_staff_divisions(province, divisions)
     by_file = dict(zip(("000", "001", "002", "003", "004"), (spec["title"] for spec in CONFERENCES), strict=True))
     giamdoc = User.objects.filter(username="giamdoc", role=User.Role.DIRECTOR).first()
     canboxa = User.objects.filter(username="canboxa", role=User.Role.LOCAL_OFFICER).first()

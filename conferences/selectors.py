@@ -35,6 +35,9 @@ def assignment_scope_q(user, prefix: str = "") -> Q:
     issued = Q(**{f"{prefix}task__directive__status": DirectiveStatus.ISSUED})
     if user.is_superuser:
         return Q()
+    # As centers.selectors.scope_q: an account whose access ended sees nothing.
+    if user.access_ended():
+        return nothing
     if user.role == User.Role.DEPARTMENT and user.province_id:
         return Q(**{f"{prefix}task__directive__province_id": user.province_id})
     if user.role == User.Role.INSPECTOR and user.province_id:

@@ -68,7 +68,11 @@ class EduAdminSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def has_permission(self, request):
-        return can_use_admin(request.user)
+        # A session that owes its second factor is not let in, whatever the middleware
+        # (accounts.middleware.TwoFactorMiddleware, which sends it to the code page) does.
+        from accounts.twofactor import pending_step
+
+        return can_use_admin(request.user) and pending_step(request) is None
 
     def get_urls(self):
         from django.urls import path

@@ -78,6 +78,10 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Two-factor sign-in (accounts.twofactor): TOTP apps, and static tokens as recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     "geo",
@@ -101,11 +105,16 @@ MIDDLEWARE = [
     "edu_portal.middleware.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Outside the session timeout, so that even the error page of a failed check is private.
     "edu_portal.middleware.PrivateCacheMiddleware",
     # After messages: an expired session is told why on the login page.
     "edu_portal.middleware.SessionTimeoutMiddleware",
+    # After the timeout (an expired session is logged out, not asked for a code): a session
+    # that owes its second factor reaches only the set-up and verify pages.
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "edu_portal.csp.PortalCSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -177,9 +186,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Authentication
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first (a locked pair is refused before any password is checked); then a login by
+# username or by the account's e-mail address (accounts.backends).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.EmailOrUsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,7 +219,24 @@ AXES_VERBOSE = False
 TRUSTED_PROXY_HEADER = os.environ.get("DJANGO_TRUSTED_PROXY_HEADER", "").strip()
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1)
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+# An address that names one account counts as that account's username: failures typed
+# either way lock the same pair.
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+
+# Two-factor sign-in (django-otp, accounts.twofactor): the roles that must use it (role
+# codes of accounts.User.Role, and "superuser"). Anyone else may turn it on, and once on it
+# is asked at every login. Off under DJANGO_DEBUG, so the demo accounts work with their
+# password alone. A blank value keeps the default (a deployment template with an empty
+# line must not turn it off); "none" turns it off.
+TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "DJANGO_TWO_FACTOR_REQUIRED_ROLES", "" if DEBUG else "department,inspector,superuser",
+) or ([] if DEBUG else ["department", "inspector", "superuser"])
+if TWO_FACTOR_REQUIRED_ROLES == ["none"]:
+    TWO_FACTOR_REQUIRED_ROLES = []
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = "Sở GDĐT"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Internationalisation
 
@@ -260,12 +288,28 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # The portal's public address, for links in e-mails sent by workers (they have no request).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sở GDĐT <no-reply@localhost>")
+# The sender defaults to no-reply at the portal's own host name (PORTAL_URL), so that
+# production mail never says @localhost; with an address literal (development) it stays
+# @localhost, and the system check notifications.W001 warns when DEBUG is off.
+_portal_host = (urlsplit(PORTAL_URL).hostname or "").strip(".")
+_mail_host = _portal_host if "." in _portal_host and not _portal_host.replace(".", "").isdigit() else "localhost"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or f"Sở GDĐT <no-reply@{_mail_host}>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache holds counters that every process must share (the password reset limits of
+# accounts.services): Redis when there is one, else this process's memory (one process
+# under `make run`).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "edu_portal",
+        }
+    }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -291,6 +335,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conferences.tasks.task_reminders_sweep_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 15 minutes: queue again the notices of events (report returned, task
+    # assigned...) whose delivery task was lost with the broker; sent ones never are.
+    "requeue-notices": {
+        "task": "notifications.tasks.notices_requeue_task",
+        "schedule": crontab(minute="*/15"),
+    },
     # Every day at 01:30: create the coming reporting periods and obligations (idempotent).
     "generate-report-periods": {
         "task": "reports.tasks.periods_generate_task",
@@ -300,6 +350,12 @@ CELERY_BEAT_SCHEDULE = {
     "record-compliance-flags": {
         "task": "inspections.tasks.flags_record_task",
         "schedule": crontab(hour=0, minute=30),
+    },
+    # Every night at 00:45: deactivate the accounts whose access ended (a director's tenure
+    # over, a center closed 90 days ago: accounts.lifecycle); idempotent.
+    "expire-accounts": {
+        "task": "accounts.tasks.accounts_expire_task",
+        "schedule": crontab(hour=0, minute=45),
     },
     # Every day at 02:30: delete generated PDF files past documents.services.PDF_JOB_KEEP_DAYS (rows stay).
     "purge-pdf-files": {
@@ -317,6 +373,7 @@ CELERY_BEAT_SCHEDULE = {
 # returning HTML (centers/templatetags/registry.py, {% center_panels center %}). The
 # registry imports none of these apps; each supplies its own panel.
 CENTER_PAGE_PANELS = [
+    "accounts.panels.center_accounts_panel",
     "conferences.panels.center_tasks_panel",
     "inspections.panels.center_flags_panel",
 ]

@@ -31,7 +31,8 @@ class Notification(models.Model):
 
 
 class Dispatch(models.Model):
-    """The record of one reminder step for one object (e.g. "obligation:42:due-7").
+    """The record of one reminder step for one object (e.g. "obligation:42:due-7"), or
+    of one notice of an event (e.g. "notice:submission-returned:17").
 
     The database, not the broker, is the record of what was sent: a sweep claims the row
     with a lease; the worker flips it to `sending` in the transaction that creates the
@@ -53,6 +54,11 @@ class Dispatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     detail = models.CharField(max_length=255, blank=True)
+    # For a notice (notifications.services.notice_send), the e-mail to send: subject,
+    # body, relative link and the addresses, fixed when the event happened. The worker
+    # needs nothing else, and a claim whose task was lost can be queued again from here.
+    # Empty for reminder steps, whose message is rebuilt from their obligation or task.
+    payload = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lượt nhắc việc")

@@ -13,17 +13,28 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from centers.choices import CenterKind
 from centers.models import Center
 from geo.models import AdministrativeUnit
+from notifications.demo import notices_backdate
 
 from .choices import PENDING_STATUSES, Frequency, ObligationStatus
-from .models import Obligation, ReportField, ReportPeriod, ReportType, Review, SubmissionVersion
-from .services import obligations_generate, period_create, periods_generate, report_schema, submission_submit
+from .models import ExtensionRequest, Obligation, ReportField, ReportPeriod, ReportType, Review, SubmissionVersion
+from .services import (
+    extension_decide,
+    extension_request_create,
+    obligations_generate,
+    period_create,
+    periods_generate,
+    report_schema,
+    submission_accept,
+    submission_return,
+    submission_submit,
+)
+from .services.notices import extension_notice_key, review_notice_key
 
 DEMO_TYPES_START = datetime.date(2026, 1, 1)
 
@@ -220,9 +231,12 @@ def director_account(center: Center) -> User:
     if account is not None:
         return account
     director = center.directors.filter(ended_on__isnull=True).first()
+    username = f"gd.{center.code.lower()}"
     account = User(
-        username=f"gd.{center.code.lower()}", role=User.Role.DIRECTOR, center=center, province_id=center.province_id,
+        username=username, role=User.Role.DIRECTOR, center=center, province_id=center.province_id,
         full_name=director.full_name if director else "",
+        # Every demo account has an address at a reserved domain (RFC 2606).
+        email=f"{username}@bacninh.example.org",
     )
     account.set_unusable_password()
     account.save()
@@ -234,20 +248,21 @@ def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
 
 
 def _review(version: SubmissionVersion, *, decision: str, reviewer: User, at: datetime.datetime) -> None:
-    """The Department's decision, written directly (the review service is the reviewers'
-    own path; the demo only needs the rows it leaves behind)."""
-    comments = {}
-    if decision == Review.Decision.RETURNED and version.schema:
+    """The Department's decision through the review services (so the director's bell
+    gets the real notice), then dated when the demo says it was made."""
+    obligation = Obligation.objects.get(pk=version.obligation_id)
+    if decision == Review.Decision.RETURNED:
         codes = [spec["code"] for spec in version.schema]
-        code = next((c for c in RETURN_COMMENTS if c in codes), codes[0])
-        comments = {code: RETURN_COMMENTS.get(code, RETURN_COMMENT)}
-    review = Review.objects.create(
-        version=version, decision=decision, reviewer=reviewer, field_comments=comments,
-        reason=RETURN_REASON if decision == Review.Decision.RETURNED else "",
-    )
+        code = next((c for c in RETURN_COMMENTS if c in codes), codes[0]) if codes else None
+        review = submission_return(
+            obligation=obligation, version=version, reviewer=reviewer, expected_revision=obligation.revision,
+            reason=RETURN_REASON, field_comments={code: RETURN_COMMENTS.get(code, RETURN_COMMENT)} if code else {},
+        )
+    else:
+        review = submission_accept(obligation=obligation, version=version, reviewer=reviewer,
+                                   expected_revision=obligation.revision)
     Review.objects.filter(pk=review.pk).update(reviewed_at=at)  # auto_now_add: set after
-    status = ObligationStatus.ACCEPTED if decision == Review.Decision.ACCEPTED else ObligationStatus.RETURNED
-    Obligation.objects.filter(pk=version.obligation_id).update(status=status, revision=F("revision") + 1)
+    notices_backdate([review_notice_key(review)], at)
 
 
 def _play(obligation: Obligation, outcome: str, *, reviewer: User, now: datetime.datetime) -> bool:
@@ -317,6 +332,39 @@ def submissions_seed(*, province: AdministrativeUnit, today: datetime.date) -> i
     return played
 
 
+EXTENSION_REASON = ("Kế toán của trung tâm nghỉ ốm dài ngày, chưa chốt được số liệu doanh thu; "
+                    "đề nghị Sở cho gia hạn thêm 10 ngày.")
+EXTENSION_ANSWER = ("Hạn nộp đã được thông báo từ đầu kỳ và số liệu doanh thu có thể tạm tính; đề nghị trung tâm "
+                    "nộp đúng hạn và bổ sung khi có số liệu chính thức.")
+
+
+def extension_seed(*, province: AdministrativeUnit, today: datetime.date) -> bool:
+    """The demo director asked for more time on the report due next and the Department
+    refused, with its answer (through the services: the request, the decision and the
+    director's notice), three and one days ago. Once per database: a re-run, even
+    weeks later, asks nothing more."""
+    giamdoc = User.objects.filter(username="giamdoc", center__isnull=False).first()
+    staff = User.objects.filter(username="sogd", province=province).first()
+    if giamdoc is None or staff is None or ExtensionRequest.objects.filter(requested_by=giamdoc).exists():
+        return False
+    obligation = (
+        Obligation.objects.filter(center_id=giamdoc.center_id, status__in=PENDING_STATUSES,
+                                  first_submitted_at__isnull=True, period__due_date__gte=today)
+        .select_related("period").order_by("period__due_date", "pk").first()
+    )
+    if obligation is None:
+        return False
+    request = extension_request_create(
+        obligation=obligation, user=giamdoc, reason=EXTENSION_REASON, today=today,
+        requested_until=obligation.effective_due_date + datetime.timedelta(days=10),
+    )
+    request = extension_decide(request=request, decided_by=staff, grant=False, answer=EXTENSION_ANSWER)
+    asked, decided = _at(today - datetime.timedelta(days=3), 9, 15), _at(today - datetime.timedelta(days=1), 14, 30)
+    ExtensionRequest.objects.filter(pk=request.pk).update(requested_at=asked, decided_at=decided)
+    notices_backdate([extension_notice_key(request)], decided)
+    return True
+
+
 def reports_seed(*, province: AdministrativeUnit, today: datetime.date | None = None) -> dict:
     """Types, periods and obligations of the demo province, then a story for the past
     ones (see submissions_seed) and something due soon for the demo director; idempotent."""
@@ -328,6 +376,7 @@ def reports_seed(*, province: AdministrativeUnit, today: datetime.date | None = 
         summary["obligations"] += upcoming_seed(province=province, center=giamdoc.center, today=today)
     submitted = submissions_seed(province=province, today=today)
     correction_seed(province=province, today=today)
+    extension_seed(province=province, today=today)
     return {"types": types, **summary, "submitted": submitted}
 
 

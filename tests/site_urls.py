@@ -47,7 +47,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import Division, User
+from accounts.invitations import invitation_token
+from accounts.models import Division, Invitation, User
+from accounts.security import accounts_visible_to
 from centers.models import Center, CenterImport, LicenceDocument, Staff
 from centers.pdf import decision_documents
 from centers.selectors import centers_visible_to, communes_visible_to, scoped
@@ -137,6 +139,16 @@ FILLERS: dict[str, Fill] = {
     # accounts: the user's own reset link (any user's for an anonymous visitor)
     "password_reset_confirm": Fill(lambda u: User.objects.all() if u.is_superuser else User.objects.filter(pk=u.pk),
                                    _reset_link),
+    # accounts: invitations (any invitation's link: it is for whoever holds it) and the
+    # accounts, centers and communes staff manage
+    "invitation_accept": Fill(lambda u: Invitation.objects.all(), lambda i: {"token": invitation_token(i)}),
+    "center_director_invite": Fill(centers_visible_to),
+    "officer_invite": Fill(communes_visible_to),
+    "account_detail": Fill(accounts_visible_to),
+    "account_invite": Fill(accounts_visible_to),
+    "account_deactivate": Fill(accounts_visible_to),
+    "account_reactivate": Fill(accounts_visible_to),
+    "account_reset": Fill(accounts_visible_to),
     # centers
     "centers:center_detail": Fill(centers_visible_to),
     "centers:center_update": Fill(centers_visible_to),

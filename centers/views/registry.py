@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 
-from accounts.permissions import can_edit_center_records, can_manage_registry, can_print_commune_decisions, require
+from accounts.permissions import (
+    can_edit_center_records,
+    can_manage_accounts,
+    can_manage_registry,
+    can_print_commune_decisions,
+    require,
+)
 from edu_portal.concurrency import EditConflictViewMixin
 from edu_portal.views import ScopedFilterView
 
@@ -32,7 +38,12 @@ class CenterListView(LoginRequiredMixin, ScopedFilterView):
         return center_list(self.request.user)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(can_manage=can_manage_registry(self.request.user), **kwargs)
+        context = super().get_context_data(
+            can_manage=can_manage_registry(self.request.user),
+            # "Mời giám đốc tạo tài khoản" for the ticked or all filtered centers (accounts.account_views).
+            can_invite=can_manage_accounts(self.request.user),
+            **kwargs,
+        )
         # Filtered by one commune: offer the file of all its decisions to those who may ask.
         filterset = context.get("filter")
         if filterset is not None and can_print_commune_decisions(self.request.user) and filterset.is_valid():

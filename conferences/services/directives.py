@@ -15,6 +15,7 @@ from geo.text import fold
 
 from ..choices import DirectiveStatus, DirectiveType
 from ..models import Directive, DirectiveRegister, Task, TaskAssignment
+from .notices import notices_tasks_assigned
 
 # The issuing agency's part of every symbol (Sở Giáo dục và Đào tạo).
 AGENCY_CODE = "SGDĐT"
@@ -130,6 +131,8 @@ def directive_issue(*, directive: Directive, user, issued_on: datetime.date | No
 
     for task in directive.tasks.filter(report_type__isnull=False).select_related("report_type"):
         task_reports_open(task=task, directive=directive)
+    # Every assignee learns of its tasks now that they are binding (bell and e-mail).
+    notices_tasks_assigned(directive=directive)
     return directive
 
 

@@ -9,13 +9,13 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.mail import get_connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import users_with_access
 from notifications.models import Dispatch
 from notifications.services import (
     ESCALATION_STEP,
@@ -76,7 +76,7 @@ def _queue(dispatch_ids: list[int]) -> None:
 def _recipients(assignments: list[TaskAssignment]) -> dict[str, dict]:
     """The assignee's people, loaded once per batch: a center's director, a commune's
     officers, a division's staff."""
-    active = User.objects.filter(is_active=True)
+    active = users_with_access()
     people: dict[str, dict] = {"center": defaultdict(list), "commune": defaultdict(list),
                                "division": defaultdict(list)}
     centers = {a.center_id for a in assignments if a.center_id}
@@ -112,7 +112,8 @@ def _message(assignment: TaskAssignment, step: str) -> tuple[str, str, str]:
         "unit": assignment.assignee_name, "directive": task.directive.number_text, "subject": task.directive.subject,
         "number": task.number, "text": task.text[:300], "deadline": task.deadline.strftime("%d/%m/%Y"),
     }
-    link = settings.PORTAL_URL.rstrip("/") + reverse("conferences:assignment_detail", args=[assignment.pk])
+    # A portal path: the bell keeps it relative, the e-mail gets PORTAL_URL in front.
+    link = reverse("conferences:assignment_detail", args=[assignment.pk])
     return subject, body, link
 
 
@@ -141,8 +142,10 @@ def task_reminders_deliver(dispatch_ids: list[int]) -> int:
                 if step == ESCALATION_STEP:
                     recipients.append(people["issuer"].get(assignment.task.directive.issued_by_id))
                 subject, body, link = _message(assignment, step)
+                # A center's registered address too (it may have no account yet).
+                addresses = [assignment.center.email] if kind == AssigneeKind.CENTER else []
                 delivered += dispatch_deliver(dispatch, recipients=recipients, subject=subject, body=body, link=link,
-                                              connection=connection, sent=sent)
+                                              addresses=addresses, connection=connection, sent=sent)
                 if len(sent) >= MARK_SENT_EVERY:
                     dispatches_mark_sent(sent)
                     sent.clear()

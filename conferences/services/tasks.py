@@ -23,6 +23,7 @@ from ..choices import AssigneeKind, AssignmentStatus
 from ..models import Directive, Evidence, Task, TaskAssignment, TaskProgress
 from ..validators import EVIDENCE_MAX_MB, EVIDENCE_TYPES, check_file
 from .directives import refuse_if_issued, require_editor
+from .notices import notice_task_reopened
 
 # Centers that can act on a task: operating, or operating without a licence (they are
 # exactly the ones a directive most often targets).
@@ -252,8 +253,10 @@ def assignment_accept(*, assignment: TaskAssignment, user) -> None:
         raise ValidationError(_("Nhiệm vụ chưa được báo hoàn thành hoặc đã được xử lý."), code="state")
 
 
+@transaction.atomic
 def assignment_reopen(*, assignment: TaskAssignment, user, note: str) -> None:
-    """The issuer sends the task back: it is open again (and overdue if past its deadline)."""
+    """The issuer sends the task back: it is open again (and overdue if past its deadline),
+    and the assignee is told why."""
     assignment = TaskAssignment.objects.select_related("task__directive").get(pk=assignment.pk)
     if not can_review_assignment(user, assignment):
         raise PermissionDenied
@@ -266,3 +269,6 @@ def assignment_reopen(*, assignment: TaskAssignment, user, note: str) -> None:
              reopen_note=note)
     if not changed:
         raise ValidationError(_("Nhiệm vụ đang thực hiện, không có gì để mở lại."), code="state")
+    # The completion report sent back tells this reopening from a later one.
+    occasion = assignment.progress_reports.order_by("-pk").values_list("pk", flat=True).first() or 0
+    notice_task_reopened(assignment=assignment, occasion=occasion)

@@ -10,7 +10,6 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.mail import get_connection
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import users_with_access
 from notifications.models import Dispatch
 from notifications.services import (
     ESCALATION_STEP,
@@ -83,7 +83,7 @@ def _recipients(obligations: list[Obligation]) -> dict[int, list[User]]:
     center_ids = {o.center_id for o in obligations}
     communes = {o.center.commune_id for o in obligations}
     provinces = {o.center.province_id for o in obligations}
-    active = User.objects.filter(is_active=True)
+    active = users_with_access()
     directors = defaultdict(list)
     for user in active.filter(role=User.Role.DIRECTOR, center_id__in=center_ids):
         directors[user.center_id].append(user)
@@ -118,7 +118,8 @@ def _message(obligation: Obligation, step: str) -> tuple[str, str, str]:
         "center": obligation.center.name, "report": period.report_type.title, "period": period.label,
         "due": due.strftime("%d/%m/%Y"),
     }
-    link = settings.PORTAL_URL.rstrip("/") + reverse("reports:obligation_list")
+    # A portal path: the bell keeps it relative, the e-mail gets PORTAL_URL in front.
+    link = reverse("reports:obligation_list")
     return subject, body, link
 
 
@@ -145,9 +146,11 @@ def reminders_deliver(dispatch_ids: list[int]) -> int:
                     recipients += people["officers"][obligation.center.commune_id]
                     recipients += people["staff"][obligation.center.province_id]
                 subject, body, link = _message(obligation, step)
+                # The center's registered address too: many centers have no account yet,
+                # and the registry's address is the one the Department writes to.
                 delivered += dispatch_deliver(
                     dispatch, recipients=recipients, subject=subject, body=body, link=link,
-                    connection=connection, sent=sent,
+                    addresses=[obligation.center.email], connection=connection, sent=sent,
                 )
                 if len(sent) >= MARK_SENT_EVERY:
                     dispatches_mark_sent(sent)

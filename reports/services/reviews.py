@@ -19,6 +19,7 @@ from centers.selectors import scope_q
 
 from ..choices import ExtensionStatus, ObligationStatus
 from ..models import ExtensionRequest, Obligation, Review, SubmissionVersion
+from .notices import notice_extension_decided, notice_report_accepted, notice_report_returned
 
 # Statuses in which a submitted version waits for the Department.
 AWAITING_REVIEW = (ObligationStatus.SUBMITTED, ObligationStatus.RESUBMITTED)
@@ -83,6 +84,7 @@ def submission_accept(
     )
     review = Review.objects.create(version=version, decision=Review.Decision.ACCEPTED, reviewer=reviewer)
     _decide(locked=locked, obligation=obligation, status=ObligationStatus.ACCEPTED)
+    notice_report_accepted(review=review)
     return review
 
 
@@ -121,6 +123,8 @@ def submission_return(
         version=version, decision=Review.Decision.RETURNED, reason=reason, field_comments=comments, reviewer=reviewer,
     )
     _decide(locked=locked, obligation=obligation, status=ObligationStatus.RETURNED)
+    # The director and the center's address learn why (the e-mail leaves on commit).
+    notice_report_returned(review=review)
     return review
 
 
@@ -172,4 +176,5 @@ def extension_decide(
         locked.status, locked.decided_by, locked.decided_at, locked.answer,
     )
     request.obligation = obligation  # the caller reads the new extended_until from it
+    notice_extension_decided(request=locked)
     return locked

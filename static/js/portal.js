@@ -14,6 +14,14 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
     });
   });
+  // "Select all on this page": ticks every checkbox named by data-check-all.
+  document.querySelectorAll("input[data-check-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+  });
   // Filter selects submit their form at once.
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

@@ -8,6 +8,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +28,9 @@ def person(inspector):
 
 
 def ask(client, login: str, **extra):
-    return client.post(reverse("password_reset"), {"email": login}, **extra)
+    # The request only queues the work; the worker (eager here) sends once it commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("password_reset"), {"email": login}, **extra)
 
 
 def link_of(message) -> tuple[str, str]:
