@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from geo.collation import UNIT_ORDERING, unit_ordering
 from geo.models import AdministrativeUnit
 
 from .choices import CenterKind, CenterStatus, LicenceState
@@ -24,6 +25,24 @@ def _yes_no(queryset, value, q):
     if value == "no":
         return queryset.exclude(q)
     return queryset
+
+
+class RegistryOrdering(django_filters.OrderingFilter):
+    """The list's sort choices, in Vietnamese order: centers by name, by commune (as
+    communes sort everywhere, geo.collation.UNIT_ORDERING), rows that tie by name then id,
+    so a page never changes order between two requests."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            name = field.removeprefix("-")
+            fields = unit_ordering("commune__") if name == "commune__name" else [name]
+            ordering += [f"-{f}" if descending else f for f in fields]
+        return qs.order_by(*ordering, "name", "id")
 
 
 class CenterFilterSet(django_filters.FilterSet):
@@ -58,7 +77,7 @@ class CenterFilterSet(django_filters.FilterSet):
         label=_("Giấy phép lao động hết hạn"), choices=YES_NO, method="filter_permit", empty_label=_("Tất cả"),
         widget=QuickSelect,
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = RegistryOrdering(
         label=_("Sắp xếp"), widget=QuickSelect,
         fields=(("name", "name"), ("code", "code"), ("kind", "kind"), ("status", "status"),
                 ("commune__name", "commune"), ("current_licence__valid_until", "licence")),
@@ -85,7 +104,7 @@ class CenterFilterSet(django_filters.FilterSet):
             if user.center_id:
                 communes = communes.filter(commune_centers__pk=user.center_id)
         self.filters["province"].queryset = provinces
-        self.filters["commune"].queryset = communes.order_by("name")
+        self.filters["commune"].queryset = communes.order_by(*UNIT_ORDERING)
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs.setdefault("class", "form-select form-select-sm")
