@@ -27,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from edu_portal.admin import ScopedAdminMixin, is_department_staff, site
 from edu_portal.concurrency import EditVersionAdminMixin
+from geo.collation import person_ordering, user_name
 
 from .models import Division, User
 from .services import password_link_send, user_create, user_grant_check, user_update
@@ -117,7 +118,9 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
     list_display_links = ("username", "full_name")
     list_select_related = ("province", "commune", "center")
     search_fields = ("username", "full_name", "email")
-    ordering = ("username",)
+    # People by given name, then family and middle names; an account without a name by
+    # its username, as it is shown.
+    ordering = (*person_ordering(user_name()), "username")
     autocomplete_fields = ("commune", "center")
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50

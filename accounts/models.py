@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from geo.text import fold
+from geo.text import VI_COLUMN_COLLATION, fold
 
 
 class AccessEndReason(models.TextChoices):
@@ -32,7 +32,7 @@ class User(AbstractUser):
         DIRECTOR = "director", _("Giám đốc trung tâm")
         LOCAL_OFFICER = "local_officer", _("Cán bộ UBND xã/phường")
 
-    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, db_collation=VI_COLUMN_COLLATION)
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     province = models.ForeignKey(
@@ -141,7 +141,7 @@ class Division(models.Model):
         "geo.AdministrativeUnit", verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT,
         related_name="+", limit_choices_to={"level": "province"},
     )
-    name = models.CharField(_("tên phòng, ban"), max_length=150)
+    name = models.CharField(_("tên phòng, ban"), max_length=150, db_collation=VI_COLUMN_COLLATION)
     code = models.CharField(
         _("ký hiệu"), max_length=20,
         help_text=_("Viết tắt dùng trong số, ký hiệu công văn, ví dụ: GDTX, GDTH, TTr, VP."),

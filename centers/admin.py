@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
 from edu_portal.concurrency import EditVersionAdminMixin
 from edu_portal.params import parse_int
+from geo.collation import UNIT_ORDERING, person_ordering
 from geo.models import AdministrativeUnit
 
 from .choices import CenterStatus, LicenceState
@@ -68,7 +69,7 @@ class ProvinceFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         provinces = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE)
-        return [(str(p.pk), p.full_name) for p in provinces.order_by("name_folded")]
+        return [(str(p.pk), p.full_name) for p in provinces.order_by(*UNIT_ORDERING)]
 
     def queryset(self, request, queryset):
         province_id = parse_int(self.value())
@@ -96,7 +97,7 @@ class CommuneFilter(admin.SimpleListFilter):
             return []
         communes = AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
-        ).only("pk", "name", "unit_type").order_by("name_folded")
+        ).only("pk", "name", "unit_type").order_by(*UNIT_ORDERING)
         return [(str(c.pk), c.full_name) for c in communes]
 
     def queryset(self, request, queryset):
@@ -223,7 +224,7 @@ class LocationInline(ScopedInlineMixin, admin.TabularInline):
             "document": obj.documents.all() if obj is not None else LicenceDocument.objects.none(),
             "commune": AdministrativeUnit.objects.filter(
                 level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
-            ).order_by("name_folded"),
+            ).order_by(*UNIT_ORDERING),
         }
         for name, queryset in narrowed.items():
             field = formset.form.base_fields.get(name)
@@ -437,7 +438,19 @@ class LicenceDocumentAdmin(CenterChildAdmin):
     search_fields = ("center__search_text", "number")
     search_help_text = _("Tìm theo số văn bản, hoặc tên, mã trung tâm (gõ không dấu cũng được).")
     formfield_overrides = SMALL_TEXTAREA
-    fields = ("center", "kind", "number", "signed_on", "issuer", "valid_until", "scope")
+    # What the paper document printed on the day it was signed: the PDF prints these
+    # rather than what the register derives (issue 11; centers.pdf).
+    fieldsets = (
+        (None, {"fields": ("center", "kind", "number", "signed_on", "issuer", "valid_until", "validity_stated",
+                           "scope")}),
+        (_("Như ghi trên văn bản"), {
+            "description": _("Ghi khi văn bản khác với những gì sổ đăng ký suy ra, ví dụ quyết định ký trước khi "
+                             "sáp nhập tỉnh (1/7/2025). Để trống thì bản in dùng thông tin của sổ đăng ký."),
+            "fields": ("issuer_parent_as_printed", "issuer_name_as_printed", "place_as_printed",
+                       "center_name_as_printed", "address_as_printed", "legal_bases", "applicant_as_printed",
+                       "proposer", "signer_title", "signer_name"),
+        }),
+    )
 
     def after_save(self, request, obj):
         # The service applies the status change (suspension...) and refreshes the center.
@@ -470,6 +483,9 @@ class DirectorAdmin(CenterChildAdmin):
         "full_name", "center", "recognition_number", "recognition_date", "term_end", "started_on", "ended_on",
     )
     list_filter = (CurrentDirectorFilter,)
+    # People by given name, then family and middle names (a center's page lists its
+    # directors by date instead: that list is their succession).
+    ordering = (*person_ordering("full_name"), "pk")
     search_fields = ("center__search_text", "full_name")
     search_help_text = _("Tìm theo họ tên, hoặc tên, mã trung tâm (gõ không dấu cũng được).")
 
@@ -480,6 +496,7 @@ class StaffAdmin(CenterChildAdmin):
         "full_name", "center", "position", "is_foreign", "nationality", "work_permit_valid_until", "is_active",
     )
     list_filter = ("position", "is_foreign", "work_permit_exempt", "is_active")
+    ordering = (*person_ordering("full_name"), "pk")
     search_fields = ("center__search_text", "full_name", "nationality")
     search_help_text = _("Tìm theo họ tên, quốc tịch, hoặc tên, mã trung tâm (gõ không dấu cũng được).")
 

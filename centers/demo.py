@@ -27,7 +27,8 @@ from accounts.models import User
 from geo.models import AdministrativeUnit
 from geo.services import units_load
 
-from .choices import CenterKind, CenterStatus, DocumentKind, LicenceState, StaffPosition
+from .choices import GRANTING_KINDS, CenterKind, CenterStatus, DocumentKind, LicenceState, StaffPosition
+from .legal import TWO_LEVEL_FROM
 from .models import Center, Location, Staff, add_years
 from .selectors import with_licence_state
 from .services import center_set_status, centers_refresh, director_appoint, licence_document_create
@@ -39,7 +40,7 @@ PROVINCE_CODE = "24"
 # The fixed anchor of the planned document dates; clamped to today on a clock set earlier.
 BASE_DATE = datetime.date(2026, 1, 15)
 # Bắc Giang merged into Bắc Ninh and the districts were abolished on this day.
-MERGER_DATE = datetime.date(2025, 7, 1)
+MERGER_DATE = TWO_LEVEL_FROM
 # The Department of Home Affairs took over work permits from the labour department.
 PERMITS_TO_HOME_AFFAIRS = datetime.date(2025, 3, 1)
 DIRECTOR_WARD = "Phường Kinh Bắc"
@@ -111,6 +112,11 @@ _PRIVATE_KINDS = [(CenterKind.LANGUAGE, 64), (CenterKind.LANGUAGE_IT, 14), (Cent
                   (CenterKind.INCLUSIVE, 4)]
 _SCENARIOS = [("valid", 48), ("expiring", 10), ("expired", 12), ("renewed", 3), ("unlicensed", 7),
               ("suspended", 7), ("dissolved", 5), ("revoked", 3), ("stopped", 2)]
+# Scenarios whose licence is older than the merger of 1/7/2025, and those whose decision
+# itself stated a term (an expiry printed on it; the others' expiry dates are the
+# Department's follow-up only).
+_OLD_LICENCES = frozenset({"expired", "renewed", "dissolved", "revoked"})
+_STATED_TERMS = frozenset({"expiring", "expired", "renewed"})
 _COMMUNITY_CENTERS = 40
 _COMMUNES_PER_VOCATIONAL = 8
 _CODE_PREFIX = {
@@ -131,6 +137,9 @@ class DocPlan:
     issuer: str
     valid_until: datetime.date | None = None
     scope: str = ""
+    # What the document printed on the day it was signed (LicenceDocument's "as printed"
+    # fields): set by _Planner.as_printed for the decisions the register prints.
+    printed: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -321,7 +330,7 @@ class _Planner:
     def printed_address(self, street: str, commune: AdministrativeUnit, on: datetime.date) -> str:
         """The address as the licence wrote it: districts and the old province before the merger."""
         if on >= MERGER_DATE:
-            return f"{street}, {commune.name}, tỉnh Bắc Ninh"
+            return f"{street}, {_lower_type(commune)}, tỉnh Bắc Ninh"
         if commune.name in LEGACY_PLACES:
             locality, district = LEGACY_PLACES[commune.name]
             return f"{street}, {locality}, {district}, tỉnh {_former_province(commune)}"
@@ -350,11 +359,16 @@ class _Planner:
 
         # When the licence was signed; centers in a ward named in LEGACY_PLACES mostly hold
         # a pre-merger licence, so the register shows addresses with the old districts.
+        # A center elsewhere was licensed under today's units: the demo knows the former
+        # district and province of the places in LEGACY_PLACES only, and a decision never
+        # prints an address it does not know (plan() puts the scenarios whose licence is
+        # older than the merger in those places).
         earliest = datetime.date(2014, 1, 1)
         if commune.name in LEGACY_PLACES and rng.random() < 0.8:
             licensed = self.between(earliest, MERGER_DATE - self.days(1))
         else:
-            licensed = self.between(earliest, anchor - self.days(60))
+            start = earliest if commune.name in LEGACY_PLACES else MERGER_DATE
+            licensed = self.between(start, anchor - self.days(60))
         valid_until = None if rng.random() < 0.5 else today + self.days(rng.randint(120, 1800))
         if scenario == "expiring":
             valid_until = today + self.days(rng.randint(5, 55))
@@ -438,6 +452,7 @@ class _Planner:
         elif scenario == "unlicensed":
             plan.status = CenterStatus.UNLICENSED
         plan.documents.sort(key=lambda d: d.signed_on)
+        self.as_printed(plan, stated=scenario in _STATED_TERMS)
 
         # Directors: recognised, recognised long ago (term over), never recognised, or a
         # second director after the first one left.
@@ -522,6 +537,7 @@ class _Planner:
         plan.directors.append(self.director(
             people, established, recognised, self.number("QĐ-UBND", numbers), authority))
         plan.staff += self.vietnamese_staff(people, rng.randint(1, 2), ["Cử nhân Sư phạm", "Cử nhân Văn hóa học"])
+        self.as_printed(plan)
         return plan
 
     def vocational_center(self, commune: AdministrativeUnit, state: str) -> CenterPlan:
@@ -536,12 +552,19 @@ class _Planner:
             founding_authority="UBND tỉnh Bắc Ninh", managing_authority="Sở GDĐT Bắc Ninh",
             phone=self.phone(commune), email=f"lienhe.{self.codes[CenterKind.VOCATIONAL]:03d}.gdnn@example.com",
         )
-        established = self.between(datetime.date(2010, 1, 1), datetime.date(2019, 12, 31))
-        plan.address_as_printed = self.printed_address(street, commune, established)
-        old_province = f"UBND tỉnh {_former_province(commune)}"
-        plan.documents.append(DocPlan(
-            DocumentKind.ESTABLISHMENT, self.number("QĐ-UBND", numbers), established, old_province, None,
-            "Thành lập trung tâm trên cơ sở hợp nhất trung tâm dạy nghề và trung tâm giáo dục thường xuyên."))
+        # GDNN-GDTX centers were formed from 2016 by merging a district's vocational and
+        # continuing-education centers; the demo records that decision, under the name and
+        # address of the time, where it knows the former district (LEGACY_PLACES).
+        established = self.between(datetime.date(2016, 1, 1), datetime.date(2019, 12, 31))
+        number = self.number("QĐ-UBND", numbers)
+        if commune.name in LEGACY_PLACES:
+            old_province = f"UBND tỉnh {_former_province(commune)}"
+            plan.documents.append(DocPlan(
+                DocumentKind.ESTABLISHMENT, number, established, old_province, None,
+                "Thành lập trung tâm trên cơ sở hợp nhất trung tâm dạy nghề và trung tâm giáo dục thường xuyên.",
+                printed={"center_name_as_printed": "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên "
+                                                   f"{LEGACY_PLACES[commune.name][1]}",
+                         "proposer": "Giám đốc Sở Nội vụ"}))
         registered = self.between(datetime.date(2025, 8, 1), self.anchor)
         valid_until = {"valid": None, "expiring": self.today + self.days(rng.randint(5, 55)),
                        "expired": self.today - self.days(rng.randint(10, 200))}[state]
@@ -556,7 +579,43 @@ class _Planner:
         plan.staff += self.vietnamese_staff(
             people, rng.randint(3, 5), ["Cử nhân Sư phạm Toán", "Cử nhân Sư phạm Ngữ văn",
                                         "Kỹ sư Điện công nghiệp", "Cử nhân Sư phạm Tin học"])
+        self.as_printed(plan, stated=state != "valid")
         return plan
+
+    def as_printed(self, plan: CenterPlan, *, stated: bool = False) -> None:
+        """What each decision or certificate the register prints showed on the day it was
+        signed: the issuer's header of that day (before the merger, the former province's),
+        the address in the units of that day, the applicant, the division that proposed it,
+        and whether it stated a term (`stated`; otherwise the expiry is the Department's
+        own follow-up and is not printed). The center's own "address as printed" is its
+        current licence's. No random draw: the plan stays the same on every run."""
+        printed_kinds = (DocumentKind.ESTABLISHMENT, *GRANTING_KINDS)
+        for doc in plan.documents:
+            if doc.kind not in printed_kinds:
+                continue
+            if plan.kind == CenterKind.COMMUNITY:
+                address = plan.address_as_printed  # "Trụ sở UBND xã ..., tỉnh Bắc Ninh"
+            else:
+                address = self.printed_address(plan.street, plan.commune, doc.signed_on)
+            fields = {"address_as_printed": address, "validity_stated": stated and doc.valid_until is not None}
+            if doc.issuer.startswith("Sở GDĐT "):
+                province = doc.issuer.removeprefix("Sở GDĐT ")
+                fields |= {
+                    "issuer_parent_as_printed": f"UBND TỈNH {province.upper()}",
+                    "issuer_name_as_printed": "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "place_as_printed": province,
+                    # The division that handles the centers: in Bắc Ninh the primary
+                    # education division hosted the centers' conference of 2022 (seeds).
+                    "proposer": "Trưởng phòng Giáo dục Tiểu học" if province == "Bắc Ninh"
+                    else "Trưởng phòng Giáo dục thường xuyên",
+                }
+            elif doc.issuer.startswith("UBND ") and plan.kind == CenterKind.COMMUNITY:
+                fields["proposer"] = "Trưởng phòng Văn hóa - Xã hội"
+            if plan.investor_name and doc.kind != DocumentKind.REGISTRATION:
+                fields["applicant_as_printed"] = plan.investor_name
+            doc.printed = {**fields, **doc.printed}
+        granting = [d for d in plan.documents if d.kind in GRANTING_KINDS]
+        if granting:
+            plan.address_as_printed = granting[-1].printed.get("address_as_printed", "")
 
     def plan(self) -> list[CenterPlan]:
         rng = self.rng
@@ -591,8 +650,14 @@ class _Planner:
         for state in ("valid", "expired", "exempt"):
             director_center.staff.append(self.foreign_teacher(taken, kinh_bac, "Anh", state))
 
+        legacy = [c for c in self.communes if c.name in LEGACY_PLACES]
+        legacy_weights = [3 if c.unit_type == "phường" else 1 for c in legacy]
         for kind, scenario in zip(kinds, scenarios, strict=True):
-            commune = rng.choices(self.communes, weights=weights)[0]
+            # A licence older than the merger needs the place as it was then.
+            if scenario in _OLD_LICENCES:
+                commune = rng.choices(legacy, weights=legacy_weights)[0]
+            else:
+                commune = rng.choices(self.communes, weights=weights)[0]
             plans.append(self.private_center(kind, proper_pool.pop(), commune, scenario))
 
         others = [c for c in self.communes if c != kinh_bac]
@@ -603,7 +668,8 @@ class _Planner:
                   for i in range(0, len(self.communes), _COMMUNES_PER_VOCATIONAL)]
         for index, group in enumerate(groups):
             state = {1: "expiring", 4: "expired"}.get(index, "valid")
-            plans.append(self.vocational_center(group[0], state))
+            known = [c for c in group if c.name in LEGACY_PLACES and c.unit_type != "phường"]
+            plans.append(self.vocational_center(known[0] if known else group[0], state))
         return plans
 
 
@@ -641,7 +707,7 @@ def _apply(plan: CenterPlan, province: AdministrativeUnit) -> tuple[Center, Coun
             if (item.kind, item.number) not in documents:
                 documents[(item.kind, item.number)] = licence_document_create(
                     center=center, kind=item.kind, number=item.number, signed_on=item.signed_on,
-                    issuer=item.issuer, valid_until=item.valid_until, scope=item.scope,
+                    issuer=item.issuer, valid_until=item.valid_until, scope=item.scope, **item.printed,
                 )
                 created["documents"] += 1
         elif item.full_name not in directors:

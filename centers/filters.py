@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can_manage_accounts
+from geo.collation import UNIT_ORDERING, unit_ordering
 from geo.models import AdministrativeUnit
 
 from .choices import CenterKind, CenterStatus, LicenceState
@@ -26,6 +27,24 @@ def _yes_no(queryset, value, q):
     if value == "no":
         return queryset.exclude(q)
     return queryset
+
+
+class RegistryOrdering(django_filters.OrderingFilter):
+    """The list's sort choices, in Vietnamese order: centers by name, by commune (as
+    communes sort everywhere, geo.collation.UNIT_ORDERING), rows that tie by name then id,
+    so a page never changes order between two requests."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            name = field.removeprefix("-")
+            fields = unit_ordering("commune__") if name == "commune__name" else [name]
+            ordering += [f"-{f}" if descending else f for f in fields]
+        return qs.order_by(*ordering, "name", "id")
 
 
 class CenterFilterSet(django_filters.FilterSet):
@@ -64,7 +83,7 @@ class CenterFilterSet(django_filters.FilterSet):
         label=_("Tài khoản giám đốc"), method="filter_director_account", empty_label=_("Tất cả"), widget=QuickSelect,
         choices=(("none", _("Chưa có")), ("invited", _("Đã mời, chưa nhận")), ("active", _("Đã có"))),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = RegistryOrdering(
         label=_("Sắp xếp"), widget=QuickSelect,
         fields=(("name", "name"), ("code", "code"), ("kind", "kind"), ("status", "status"),
                 ("commune__name", "commune"), ("current_licence__valid_until", "licence")),
@@ -91,7 +110,7 @@ class CenterFilterSet(django_filters.FilterSet):
             if user.center_id:
                 communes = communes.filter(commune_centers__pk=user.center_id)
         self.filters["province"].queryset = provinces
-        self.filters["commune"].queryset = communes.order_by("name")
+        self.filters["commune"].queryset = communes.order_by(*UNIT_ORDERING)
         # Accounts are the business of those who invite (accounts.permissions).
         if user is None or not can_manage_accounts(user):
             del self.filters["director_account"]

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.concurrency import EditVersionFormMixin
+from geo.collation import UNIT_ORDERING
 from geo.models import AdministrativeUnit
 from geo.text import nfc
 
@@ -71,7 +72,7 @@ class CenterForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
         communes = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.COMMUNE)
         if self.province is not None:
             communes = communes.filter(parent=self.province)
-        self.fields["commune"].queryset = communes.order_by("name")
+        self.fields["commune"].queryset = communes.order_by(*UNIT_ORDERING)
         self.helper = FormHelper()
         self.helper.render_hidden_fields = True  # the edit version, outside the layout
         self.helper.layout = Layout(

@@ -6,6 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from geo.collation import person_ordering
+from geo.text import VI_COLUMN_COLLATION
+
 from .choices import CenterKind, CenterStatus, DocumentKind, StaffPosition
 
 DIRECTOR_TERM_YEARS = 5
@@ -35,7 +38,7 @@ class Center(TimestampedModel):
         related_name="commune_centers", limit_choices_to={"level": "commune"},
     )
     code = models.CharField(_("mã trung tâm"), max_length=30)
-    name = models.CharField(_("tên trung tâm"), max_length=255)
+    name = models.CharField(_("tên trung tâm"), max_length=255, db_collation=VI_COLUMN_COLLATION)
     kind = models.CharField(_("loại hình"), max_length=20, choices=CenterKind.choices)
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=CenterStatus.choices, default=CenterStatus.OPERATING,
@@ -104,6 +107,53 @@ class LicenceDocument(TimestampedModel):
         help_text=_("Để trống nếu không thời hạn. Với quyết định đình chỉ: ngày hết thời hạn đình chỉ."),
     )
     scope = models.TextField(_("phạm vi, nội dung"), blank=True)
+    # What the document itself printed on the day it was signed (issue 11): the issuer and
+    # its parent body, the center's name and address, who applied and who proposed, the
+    # bases cited, the signer. Names and addresses change (the 2025 merger of provinces,
+    # the end of districts); the document does not. Empty means "as the register derives
+    # it" (centers.pdf), never a guess.
+    validity_stated = models.BooleanField(
+        _("thời hạn ghi trên văn bản"), default=False,
+        help_text=_("Đánh dấu khi chính văn bản ghi ngày hết hiệu lực. Nếu không, ngày hết hiệu lực chỉ là số liệu "
+                    "Sở theo dõi và không được in trên văn bản."),
+    )
+    issuer_parent_as_printed = models.CharField(
+        _("cơ quan chủ quản (như trên văn bản)"), max_length=255, blank=True,
+        help_text=_("Dòng trên cùng bên trái, ví dụ: UBND TỈNH BẮC GIANG. Để trống: suy ra từ cơ quan cấp."),
+    )
+    issuer_name_as_printed = models.CharField(
+        _("tên cơ quan ban hành (như trên văn bản)"), max_length=255, blank=True,
+        help_text=_("Ví dụ: SỞ GIÁO DỤC VÀ ĐÀO TẠO. Để trống: suy ra từ cơ quan cấp."),
+    )
+    place_as_printed = models.CharField(
+        _("địa danh (như trên văn bản)"), max_length=100, blank=True,
+        help_text=_("Địa danh trước ngày tháng, ví dụ: Bắc Giang."),
+    )
+    center_name_as_printed = models.CharField(
+        _("tên trung tâm (như trên văn bản)"), max_length=255, blank=True,
+        help_text=_("Chỉ ghi khi tên trên văn bản khác tên hiện nay."),
+    )
+    address_as_printed = models.CharField(
+        _("địa chỉ trụ sở (như trên văn bản)"), max_length=400, blank=True,
+        help_text=_("Ghi đúng như trên văn bản, kể cả huyện và tỉnh cũ trước 1/7/2025."),
+    )
+    applicant_as_printed = models.CharField(
+        _("tổ chức, cá nhân đề nghị"), max_length=255, blank=True,
+        help_text=_('Ghi như dòng "Xét hồ sơ đề nghị của ..." trên văn bản. Để trống: chủ đầu tư của trung tâm tư thục.'),
+    )
+    proposer = models.CharField(
+        _("đơn vị tham mưu"), max_length=255, blank=True,
+        help_text=_('Ghi như dòng "Theo đề nghị của ..." trên văn bản, ví dụ: Trưởng phòng Giáo dục thường xuyên.'),
+    )
+    legal_bases = models.TextField(
+        _("căn cứ ban hành (như trên văn bản)"), blank=True,
+        help_text=_('Mỗi dòng một căn cứ, chép từ văn bản. Để trống: in các căn cứ còn hiệu lực vào ngày ký.'),
+    )
+    signer_title = models.CharField(
+        _("quyền hạn, chức vụ người ký"), max_length=120, blank=True,
+        help_text=_('Như trên văn bản, mỗi dòng cách nhau dấu "/", ví dụ: KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC.'),
+    )
+    signer_name = models.CharField(_("họ tên người ký"), max_length=150, blank=True)
 
     history = HistoricalRecords()
 
@@ -119,6 +169,8 @@ class LicenceDocument(TimestampedModel):
     def clean(self):
         if self.valid_until and self.signed_on and self.valid_until < self.signed_on:
             raise ValidationError({"valid_until": _("Ngày hết hiệu lực phải sau ngày ký.")})
+        if self.validity_stated and not self.valid_until:
+            raise ValidationError({"valid_until": _("Văn bản ghi thời hạn: cần nhập ngày hết hiệu lực.")})
         if self.signed_on and self.signed_on > datetime.date.today() + datetime.timedelta(days=1):
             raise ValidationError({"signed_on": _("Ngày ký không được ở tương lai.")})
 
@@ -183,7 +235,7 @@ class Director(TimestampedModel):
     """
 
     center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="directors")
-    full_name = models.CharField(_("họ và tên"), max_length=150)
+    full_name = models.CharField(_("họ và tên"), max_length=150, db_collation=VI_COLUMN_COLLATION)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -228,7 +280,7 @@ class Staff(TimestampedModel):
     """A teacher or staff member; foreign teachers carry a work permit or an exemption."""
 
     center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="staff")
-    full_name = models.CharField(_("họ và tên"), max_length=150)
+    full_name = models.CharField(_("họ và tên"), max_length=150, db_collation=VI_COLUMN_COLLATION)
     position = models.CharField(_("vị trí"), max_length=20, choices=StaffPosition.choices, default=StaffPosition.TEACHER)
     qualifications = models.CharField(_("trình độ, chứng chỉ"), max_length=255, blank=True)
     is_foreign = models.BooleanField(_("người nước ngoài"), default=False)
@@ -244,7 +296,8 @@ class Staff(TimestampedModel):
     class Meta:
         verbose_name = _("nhân sự")
         verbose_name_plural = _("nhân sự")
-        ordering = ["full_name", "id"]
+        # By given name, then family and middle names (geo.collation).
+        ordering = [*person_ordering("full_name"), "id"]
         indexes = [models.Index(fields=["center", "is_foreign", "is_active"])]
 
     def __str__(self) -> str:

@@ -1,19 +1,24 @@
 """The registry's official PDFs: a decision permitting a center to be established or to
-operate (from its LicenceDocument), one at a time in the request or all of a commune's
-in one file (a documents.PdfJob rendered in Celery).
+operate, or a registration certificate (from its LicenceDocument), one at a time in the
+request or all of a commune's in one file (a documents.PdfJob rendered in Celery).
 
-The register keeps a decision's number, date, issuer, validity and scope, not its full
-text. The document is laid out in the state format from what is stored. Anything not
-stored is left blank to fill in (a dotted line, an empty signer name) and is never
-made up. The "Căn cứ" lines cite only the texts in force on the signing date
-(LEGAL_BASES below).
+The register keeps a document's number, date, issuer, validity and scope, and what the
+document printed on the day it was signed when that differs from what the register
+derives: the issuer and its parent body, the place, the center's name and address, who
+applied and who proposed, the bases, the signer (LicenceDocument's "as printed" fields).
+The document is laid out in the state format from what is stored, as Decree 30/2020
+Appendix III shows its kind: a decision as sample 1.2 (authority, "Căn cứ" lines,
+"QUYẾT ĐỊNH:", articles), a certificate numbered …/GCN-… as sample 1.4 (GIẤY CHỨNG
+NHẬN). Anything not stored is left blank to fill in (a dotted line, an empty signer
+name) and is never made up: no expiry unless the document states one, no address of
+today on a document signed under the former units. The derived "Căn cứ" lines cite only
+the texts in force on the signing date (centers.legal).
 
 Imported by CentersConfig.ready() to register "centers.commune_decisions".
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
 
@@ -24,11 +29,12 @@ from django.shortcuts import get_object_or_404
 from accounts.permissions import can_print_commune_decisions, require
 from documents.registry import PdfBuildError, Prepared, register
 from edu_portal.params import parse_int
-from edu_portal.pdf import place_name, render_pdf_documents, state_day, unit_title
+from edu_portal.pdf import place_name, render_pdf_documents, state_day, unit_in_text, unit_title
 from geo.models import AdministrativeUnit
 from geo.text import fold
 
 from .choices import GRANTING_KINDS, CenterKind, DocumentKind
+from .legal import TWO_LEVEL_FROM, IssuerType, legal_bases, stored_bases
 from .models import Center, LicenceDocument, Location
 from .selectors import communes_visible_to, scoped
 
@@ -38,40 +44,6 @@ TEMPLATE = "pdf/licence_decision.html"
 DECISION_KINDS = (DocumentKind.ESTABLISHMENT, *GRANTING_KINDS)
 
 BLANK = "……………………………………"
-
-# "Căn cứ" lines: (first day the text applies, last day or None, center kinds or None for
-# all, the line). Dates of Luật Giáo dục 2019, ND 125/2024 and TT 21/2018 are those of
-# shared/domain/regulations.md; ND 46/2017 and ND 135/2018 are named there without
-# dates, and theirs (signed 21/4/2017 and 04/10/2018, ND 135 in force 20/11/2018) should
-# be checked against the official text before release.
-D = datetime.date
-LANGUAGE_IT = (CenterKind.LANGUAGE, CenterKind.LANGUAGE_IT, CenterKind.IT)
-LEGAL_BASES = [
-    (None, D(2020, 6, 30), None, "Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2005;"),
-    (D(2020, 7, 1), None, None, "Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019;"),
-    (D(2017, 4, 21), D(2024, 11, 19), None,
-     "Căn cứ Nghị định số 46/2017/NĐ-CP ngày 21 tháng 4 năm 2017 của Chính phủ quy định về điều kiện "
-     "đầu tư và hoạt động trong lĩnh vực giáo dục;"),
-    (D(2018, 11, 20), D(2024, 11, 19), None,
-     "Căn cứ Nghị định số 135/2018/NĐ-CP ngày 04 tháng 10 năm 2018 của Chính phủ sửa đổi, bổ sung một số "
-     "điều của Nghị định số 46/2017/NĐ-CP ngày 21 tháng 4 năm 2017 của Chính phủ quy định về điều kiện "
-     "đầu tư và hoạt động trong lĩnh vực giáo dục;"),
-    (D(2024, 11, 20), None, None,
-     "Căn cứ Nghị định số 125/2024/NĐ-CP ngày 05 tháng 10 năm 2024 của Chính phủ quy định về điều kiện "
-     "đầu tư và hoạt động trong lĩnh vực giáo dục;"),
-    (D(2018, 10, 10), None, LANGUAGE_IT,
-     "Căn cứ Thông tư số 21/2018/TT-BGDĐT ngày 24 tháng 8 năm 2018 của Bộ trưởng Bộ Giáo dục và Đào tạo "
-     "ban hành Quy chế tổ chức và hoạt động của trung tâm ngoại ngữ, tin học;"),
-]
-
-
-def legal_bases(document: LicenceDocument) -> list[str]:
-    """The "Căn cứ" lines in force on the signing date for the center's kind."""
-    day, kind = document.signed_on, document.center.kind
-    return [
-        line for start, end, kinds, line in LEGAL_BASES
-        if (start is None or day >= start) and (end is None or day <= end) and (kinds is None or kind in kinds)
-    ]
 
 
 # The issuer, read from the free text the register keeps ("Sở GDĐT Bắc Giang (trước sáp
@@ -92,12 +64,16 @@ _UBND_RE = re.compile(
     re.IGNORECASE,
 )
 _UNIT_TYPES = ("đặc khu", "thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
+# An administrative body's name: never "the applicant" of a decision it or its superior signs.
+_ADMINISTRATIVE = re.compile(r"^\s*(UBND|Ủy\s+ban|Uỷ\s+ban|Sở\s|Phòng\s|Bộ\s)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Issuer:
     """How the issuer appears on the document: header lines, place, the authority line
-    above the "Căn cứ" lines, the signer's position and who executes the decision."""
+    above the "Căn cứ" lines, the signer's position, who executes the decision, its full
+    name in a sentence ("Sở Giáo dục và Đào tạo tỉnh Bắc Giang") and its type
+    (centers.legal.IssuerType)."""
 
     parent_body: str
     issuing_body: str
@@ -105,6 +81,8 @@ class Issuer:
     authority: str
     sign_position: str
     executors: str
+    full_name: str = ""
+    type: str = IssuerType.OTHER
 
 
 def _unit_name(unit: str) -> tuple[str, str]:
@@ -116,18 +94,24 @@ def _unit_name(unit: str) -> tuple[str, str]:
     return "", unit.strip()
 
 
-def _province_title(place: str) -> str:
-    """ "TỈNH BẮC GIANG" or "THÀNH PHỐ HÀ NỘI": the type comes from the province of that
-    name when it is in the units table, else "tỉnh" (a pre-2025 province)."""
+def _province_unit(place: str) -> AdministrativeUnit | None:
     folded = fold(place)
     names = [folded, f"tinh {folded}", f"thanh pho {folded}"]
-    unit = (
+    return (
         AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE, name_folded__in=names)
         .only("name", "unit_type").first()
     )
-    if unit is not None:
-        return unit_title(unit).upper()
-    return f"TỈNH {place}".upper()
+
+
+def _province_title(place: str) -> str:
+    """ "Tỉnh Bắc Giang" or "Thành phố Hà Nội": the type comes from the province of that
+    name when it is in the units table, else "tỉnh" (a pre-2025 province)."""
+    unit = _province_unit(place)
+    return unit_title(unit) if unit is not None else f"Tỉnh {place}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def parse_issuer(issuer: str, center: Center) -> Issuer:
@@ -136,10 +120,12 @@ def parse_issuer(issuer: str, center: Center) -> Issuer:
     text = " ".join((issuer or "").split())
     if match := _SO_RE.match(text):
         place = match["place"].strip()
+        province = _province_title(place)
         return Issuer(
-            parent_body=f"UBND {_province_title(place)}", issuing_body="SỞ GIÁO DỤC VÀ ĐÀO TẠO", place=place,
+            parent_body=f"UBND {province.upper()}", issuing_body="SỞ GIÁO DỤC VÀ ĐÀO TẠO", place=place,
             authority="GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO", sign_position="GIÁM ĐỐC",
             executors="Chánh Văn phòng, Trưởng các phòng có liên quan thuộc Sở Giáo dục và Đào tạo",
+            full_name=f"Sở Giáo dục và Đào tạo {_lower_first(province)}", type=IssuerType.DEPARTMENT,
         )
     if match := _PHONG_RE.match(text):
         unit_type, name = _unit_name(match["unit"])
@@ -147,31 +133,72 @@ def parse_issuer(issuer: str, center: Center) -> Issuer:
             parent_body=f"UBND {unit_type} {name}".upper(), issuing_body="PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", place=name,
             authority="TRƯỞNG PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", sign_position="TRƯỞNG PHÒNG",
             executors="Thủ trưởng các cơ quan, đơn vị có liên quan",
+            full_name=f"Phòng Giáo dục và Đào tạo {unit_type} {name}", type=IssuerType.DISTRICT_OFFICE,
         )
     if match := _UBND_RE.match(text):
         unit_type, name = _unit_name(match["unit"])
+        if unit_type in ("xã", "phường", "đặc khu", "thị trấn"):
+            level = IssuerType.COMMUNE
+        elif unit_type == "tỉnh" or (unit_type == "thành phố" and _province_unit(name) is not None):
+            level = IssuerType.PROVINCE
+        else:
+            level = IssuerType.DISTRICT
         body = f"ỦY BAN NHÂN DÂN {unit_type} {name}".upper()
+        # The chairman decides on the centers (Decree 125/2024; Decree 142/2025 for the
+        # communes): the authority line is the chairman's and the signature "CHỦ TỊCH",
+        # without "TM." (Appendix III, sample 1.2, note 6).
         return Issuer(
             parent_body="", issuing_body=body, place=name, authority=f"CHỦ TỊCH {body}", sign_position="CHỦ TỊCH",
             executors="Thủ trưởng các cơ quan, đơn vị có liên quan",
+            full_name=f"Ủy ban nhân dân {unit_type} {name}", type=level,
         )
     return Issuer(
         parent_body="", issuing_body=text.upper(), place=place_name(center.province), authority="",
-        sign_position="", executors="Thủ trưởng các cơ quan, đơn vị có liên quan",
+        sign_position="", executors="Thủ trưởng các cơ quan, đơn vị có liên quan", full_name=text,
     )
 
 
-# The decision
+# The document
 
 
-def _summary(document: LicenceDocument, center: Center) -> tuple[str, str]:
-    """(trích yếu, the opening of Điều 1) for each kind of decision."""
-    name = center.name
+class Form:
+    """Which of Decree 30's samples a licence document is laid out as."""
+
+    DECISION = "decision"  # Appendix III, sample 1.2: quyết định (cá biệt) quy định trực tiếp
+    CERTIFICATE = "certificate"  # sample 1.4: a named type, here GIẤY CHỨNG NHẬN
+
+
+_NUMBER_TYPE = re.compile(r"^\s*\d+\s*/\s*(?P<type>[^-/\s]+)\s*-")
+
+
+def document_form(document: LicenceDocument) -> str:
+    """The form follows the type in the document's own number ("…/GCN-SGDĐT" is a
+    certificate, "…/QĐ-SGDĐT" a decision, whatever the register's kind); without one,
+    a registration is a certificate and the rest are decisions."""
+    match = _NUMBER_TYPE.match(document.number or "")
+    symbol = match["type"].upper() if match else ""
+    if symbol == "GCN":
+        return Form.CERTIFICATE
+    if symbol == "QĐ":
+        return Form.DECISION
+    return Form.CERTIFICATE if document.kind == DocumentKind.REGISTRATION else Form.DECISION
+
+
+def is_public(center: Center) -> bool:
+    """A public center has a founding body and no investor (the register has no other
+    record of ownership): it is "thành lập", a private one "cho phép thành lập"."""
+    return bool(center.founding_authority) and not center.investor_name
+
+
+def _summary(document: LicenceDocument, name: str, public: bool) -> tuple[str, str]:
+    """(trích yếu, the opening of Điều 1) of a decision. A public center is established
+    ("thành lập"); a private one is permitted to be ("cho phép thành lập")."""
+    establish = "thành lập" if public else "cho phép thành lập"
     return {
-        DocumentKind.ESTABLISHMENT: (f"Về việc cho phép thành lập {name}", f"Cho phép thành lập {name}"),
+        DocumentKind.ESTABLISHMENT: (f"Về việc {establish} {name}", f"{establish.capitalize()} {name}"),
         DocumentKind.ESTABLISHMENT_OPERATION: (
-            f"Về việc cho phép thành lập và cho phép hoạt động giáo dục {name}",
-            f"Cho phép thành lập và cho phép hoạt động giáo dục {name}",
+            f"Về việc {establish} và cho phép hoạt động giáo dục {name}",
+            f"{establish.capitalize()} và cho phép hoạt động giáo dục {name}",
         ),
         DocumentKind.OPERATION: (
             f"Về việc cho phép {name} hoạt động giáo dục", f"Cho phép {name} hoạt động giáo dục",
@@ -184,64 +211,147 @@ def _summary(document: LicenceDocument, center: Center) -> tuple[str, str]:
 
 
 def _address(center: Center) -> str:
-    """Street, commune, province, the units written as the state format writes them."""
-    return ", ".join(part for part in (center.street, unit_title(center.commune), unit_title(center.province)) if part)
+    """Street, commune, province, the units as a sentence writes them ("phường Kinh Bắc,
+    tỉnh Bắc Ninh")."""
+    parts = (center.street, unit_in_text(center.commune), unit_in_text(center.province))
+    return ", ".join(part for part in parts if part)
+
+
+def address_on(document: LicenceDocument) -> str:
+    """The address the document printed: its own record of it; else the center's
+    "address as printed on the decision" when this is the center's current licence (what
+    that field records); else, for a document signed under today's units (from
+    1/7/2025), the address built from them. Before that the units were others (a 2019
+    decision of Bắc Giang does not read "Tỉnh Bắc Ninh"): blank, to fill in, never
+    today's."""
+    center = document.center
+    if document.address_as_printed:
+        return document.address_as_printed
+    if center.address_as_printed and center.current_licence_id == document.pk:
+        return center.address_as_printed
+    if document.signed_on >= TWO_LEVEL_FROM:
+        return _address(center)
+    return ""
+
+
+def _applicant(document: LicenceDocument, center: Center, issuer: Issuer) -> str:
+    """Who applied ("Xét hồ sơ đề nghị của ..."): the document's record; else the investor
+    of a private center; else a founding body that is not an administration (a
+    university for its center). Never the issuer itself or a body above it: a public
+    center's founding authority is the one that signs or its superior."""
+    if document.applicant_as_printed:
+        return document.applicant_as_printed
+    if center.investor_name:
+        return center.investor_name
+    founder = center.founding_authority
+    if founder and not _ADMINISTRATIVE.match(founder) and fold(founder) != fold(issuer.full_name):
+        return founder
+    return ""
+
+
+def _proposer(document: LicenceDocument, center: Center, issuer: Issuer) -> str:
+    """Who proposed ("Theo đề nghị của ..."): the document's record; for a commune's
+    community learning center from 1/7/2025, its Phòng Văn hóa - Xã hội, which advises the
+    commune on these centers (Circular 15/2025, regulations.md 5.1); else a blank to
+    fill in: which division of a Department proposes varies by Department."""
+    if document.proposer:
+        return document.proposer
+    if issuer.type == IssuerType.COMMUNE and center.kind == CenterKind.COMMUNITY and document.signed_on >= TWO_LEVEL_FROM:
+        return "Trưởng phòng Văn hóa - Xã hội"
+    return BLANK
+
+
+def _signature(document: LicenceDocument, issuer: Issuer) -> tuple[str, str]:
+    """(prefix line, position line): "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" as the document shows
+    it, else the issuer's head."""
+    lines = [line.strip() for line in (document.signer_title or "").split("/") if line.strip()]
+    if len(lines) >= 2:
+        return lines[0].upper(), " ".join(lines[1:]).upper()
+    if lines:
+        return "", lines[0].upper()
+    return "", issuer.sign_position
 
 
 def licence_decision_context(document: LicenceDocument) -> dict:
-    """Everything templates/pdf/licence_decision.html shows, from the stored record only.
-    `document.center` should come with its province and commune (select_related), and
-    the document's locations prefetched for a bulk file."""
+    """Everything templates/pdf/licence_decision.html shows, from the stored record only:
+    what the document printed on the day it was signed (its own fields), else what the
+    register derives for that day (centers.legal), else a dotted blank. `document.center`
+    should come with its province and commune (select_related), and the document's
+    locations prefetched for a bulk file."""
     center = document.center
     issuer = parse_issuer(document.issuer, center)
-    summary, opening = _summary(document, center)
+    form = document_form(document)
+    public = is_public(center)
+    name = document.center_name_as_printed or center.name
+    summary, opening = _summary(document, name, public)
     if center.investor_name:
-        owner_label, owner = "Chủ đầu tư", center.investor_name
+        owner = center.investor_name
         if center.investor_tax_code:
             owner = f"{owner} (mã số thuế: {center.investor_tax_code})"
-    elif center.founding_authority:
-        owner_label, owner = "Cơ quan, tổ chức thành lập", center.founding_authority
     else:
-        owner_label, owner = "Chủ đầu tư", BLANK
-    applicant = center.investor_name or center.founding_authority
-    validity = "Quyết định này có hiệu lực kể từ ngày ký"
-    validity += f" đến hết {state_day(document.valid_until)}." if document.valid_until else "."
+        # A public center: its founding body is the issuer or above it, named in the header.
+        owner = "" if public else BLANK
+    if document.legal_bases.strip():
+        bases = stored_bases(document.legal_bases)
+    elif form == Form.DECISION:
+        bases = legal_bases(document.signed_on, center.kind, issuer.type)
+    else:
+        bases = []
+    applicant = _applicant(document, center, issuer)
+    sign_prefix, sign_position = _signature(document, issuer)
+    stated_until = document.valid_until if document.validity_stated else None
+    certificate = form == Form.CERTIFICATE
+    kind_title = "GIẤY CHỨNG NHẬN" if certificate else "QUYẾT ĐỊNH"
     return {
         "document": document,
         "center": center,
+        "center_name": name,
         "province": center.province,
         "set_parent_body": True,
-        "parent_body": issuer.parent_body,
-        "issuing_body": issuer.issuing_body,
+        "parent_body": document.issuer_parent_as_printed or issuer.parent_body,
+        "issuing_body": document.issuer_name_as_printed or issuer.issuing_body,
         "number": document.number,
-        "place": issuer.place,
+        "place": document.place_as_printed or issuer.place,
         "date": document.signed_on,
-        "doc_type": "QUYẾT ĐỊNH",
-        "doc_summary": summary,
+        "certificate": certificate,
+        "doc_type": kind_title,
+        "doc_summary": _certificate_summary(center) if certificate else summary,
         "authority": issuer.authority,
-        "legal_bases": legal_bases(document),
+        "issuer_name": issuer.full_name,
+        "legal_bases": bases,
         "applicant": applicant,
+        "proposer": "" if certificate else _proposer(document, center, issuer),
         "opening": opening,
         "kind_label": CenterKind(center.kind).label if center.kind in CenterKind.values else center.kind,
-        "address": center.address_as_printed or _address(center),
-        "owner_label": owner_label,
+        "address": address_on(document),
         "owner": owner,
+        "founder": center.founding_authority if public else "",
         "locations": [location.address for location in document.locations.all() if location.is_active],
         "scope_lines": [line.strip() for line in document.scope.splitlines() if line.strip()],
         "blank": BLANK,
-        "validity": validity,
+        "valid_until": stated_until,
+        "valid_until_text": state_day(stated_until) if stated_until else "",
         "executors": issuer.executors,
-        "recipients": ["Như Điều 3;", "Lưu: VT."],
+        "recipients": ["Như Điều 3", "Lưu: VT"] if not certificate else [name, "Lưu: VT"],
         "set_sign_position": True,
-        "sign_position": issuer.sign_position,
-        "signer_name": "",
-        "title": f"Quyết định {document.number} - {center.name}",
+        "sign_prefix": sign_prefix,
+        "sign_position": sign_position,
+        "signer_name": document.signer_name,
+        "title": f"{'Giấy chứng nhận' if certificate else 'Quyết định'} {document.number} - {name}",
     }
+
+
+def _certificate_summary(center: Center) -> str:
+    """The summary under "GIẤY CHỨNG NHẬN": what is registered."""
+    if center.kind == CenterKind.VOCATIONAL:
+        return "Đăng ký hoạt động giáo dục nghề nghiệp, giáo dục thường xuyên"
+    return "Đăng ký hoạt động giáo dục"
 
 
 def decision_filename(document: LicenceDocument) -> str:
     number = document.number.replace("/", "-")
-    return f"Quyết định {number} - {document.center.name}.pdf"
+    kind = "Giấy chứng nhận" if document_form(document) == Form.CERTIFICATE else "Quyết định"
+    return f"{kind} {number} - {document.center.name}.pdf"
 
 
 def decision_documents(user) -> QuerySet[LicenceDocument]:

@@ -2,8 +2,11 @@
 
 Drafts are edited here as on the portal; an issued directive is shown read-only (a
 correction is a new directive, made on the portal with "Đính chính"). Numbers come only
-from issuing (conferences.services.directive_issue): the register is read-only. Scoping
-(the user's province, 404 outside it, scoped choices) is edu_portal.admin's.
+from issuing (conferences.services.directive_issue): the register is read-only here, with
+its cancelled and skipped numbers and its history; its start number, gaps and
+cancellations are set on the portal's register page (conferences.views.registers), which
+asks for the reason. Scoping (the user's province, 404 outside it, scoped choices) is
+edu_portal.admin's.
 """
 
 from django import forms
@@ -26,8 +29,10 @@ from .models import (
     ConferenceAttachment,
     ConferenceQuestion,
     Directive,
+    DirectiveArticle,
     DirectiveRegister,
     ParticipantGroup,
+    RegisterEntry,
     Task,
 )
 from .services import conference_delete, conference_delete_refusal, conference_save, directive_save
@@ -133,7 +138,8 @@ class DirectiveAdminForm(forms.ModelForm):
     class Meta:
         model = Directive
         fields = ("province", "doc_type", "drafting_division", "conference", "subject", "addressees", "body",
-                  "recipients", "signing_prefix", "signing_authority", "signer_position", "signer_name")
+                  "closing", "recipients", "authority", "legal_bases", "proposal", "executors", "signing_prefix",
+                  "signing_authority", "signer_position", "signer_name")
 
     def _post_clean(self):
         super()._post_clean()
@@ -185,6 +191,27 @@ class TaskInline(ScopedInlineMixin, admin.StackedInline):
         return self._draft(obj) and super().has_delete_permission(request, obj)
 
 
+class ArticleInline(ScopedInlineMixin, admin.StackedInline):
+    """The articles of a draft quyết định, in order; read-only once issued."""
+
+    model = DirectiveArticle
+    fields = ("order", "text")
+    extra = 0
+    formfield_overrides = SMALL_TEXTAREA
+
+    def _draft(self, obj) -> bool:
+        return obj is None or not obj.is_issued
+
+    def has_add_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Directive, site=site)
 class DirectiveAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
     form = DirectiveAdminForm
@@ -198,13 +225,17 @@ class DirectiveAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin
     list_filter = ("status", "doc_type")
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    inlines = (TaskInline,)
+    inlines = (ArticleInline, TaskInline)
     formfield_overrides = SMALL_TEXTAREA
     readonly_fields = ("status", "number_display", "issued_on", "issued_at", "issued_by", "replaces", "created_by",
                        "created_at", "updated_at")
     fieldsets = (
         (_("Văn bản"), {"fields": ("province", "doc_type", "drafting_division", "conference", "subject", "addressees",
-                                   "body", "recipients")}),
+                                   "body", "closing", "recipients")}),
+        (_("Quyết định"), {
+            "fields": ("authority", "legal_bases", "proposal", "executors"),
+            "description": _("Chỉ dùng cho quyết định; các điều ở mục «Các điều» bên dưới."),
+        }),
         (_("Người ký"), {"fields": (("signing_prefix", "signing_authority"), ("signer_position", "signer_name"))}),
         (_("Ban hành"), {
             "fields": ("status", "number_display", "issued_on", "issued_at", "issued_by", "replaces", "created_by",
@@ -245,11 +276,25 @@ class DirectiveAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin
         directive_save(directive=obj, user=request.user)
 
 
-@admin.register(DirectiveRegister, site=site)
-class DirectiveRegisterAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    """The last number given per year and type: moved only by issuing."""
+class RegisterEntryInline(ReadOnlyMixin, ScopedInlineMixin, admin.TabularInline):
+    model = RegisterEntry
+    fields = readonly_fields = ("number", "kind", "dated", "reason", "recorded_by", "recorded_at")
+    extra = 0
+    verbose_name_plural = _("Số hủy, số bỏ qua (ghi ở trang sổ đăng ký của cổng)")
 
-    list_display = ("year", "doc_type", "last_number")
+
+@admin.register(DirectiveRegister, site=site)
+class DirectiveRegisterAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """The last number given per year and type, the paper numbers before the portal, the
+    cancelled and skipped numbers and the history of hand changes (with their reasons):
+    moved only by the services (issuing, and the portal's register page)."""
+
+    list_display = ("year", "doc_type", "last_number", "paper_through")
     list_filter = ("year", "doc_type")
-    fields = ("province", "year", "doc_type", "last_number")
+    fields = ("province", "year", "doc_type", "last_number", "paper_through", "paper_last_on")
+    inlines = (RegisterEntryInline,)
+    history_list_display = ("last_number", "paper_through", "paper_last_on")
     show_facets = admin.ShowFacets.NEVER
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()

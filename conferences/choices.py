@@ -51,6 +51,27 @@ class DirectiveType(models.TextChoices):
             cls.INSTRUCTION: "CHỈ THỊ", cls.REPORT: "BÁO CÁO",
         }.get(value, "")
 
+    @classmethod
+    def name_in_text(cls, value: str) -> str:
+        """The type as a citation names it: "Kế hoạch số 12/KH-SGDĐT", "Thông báo số ...",
+        "Công văn số ..."."""
+        title = cls.title(value)
+        return title.capitalize() if title else "Công văn"
+
+    @classmethod
+    def is_addressed(cls, value: str) -> bool:
+        """Whether the document has a "Kính gửi:" part. Nghị định 30/2020, Appendix I,
+        II.9.b-c: công văn, and tờ trình and báo cáo sent up to a superior body; every other
+        type lists its recipients under "Nơi nhận" only."""
+        return value in (cls.OFFICIAL_LETTER, cls.REPORT)
+
+    @classmethod
+    def prints_tasks(cls, value: str) -> bool:
+        """Whether the tasks are part of the document's body. A quyết định says what it
+        decides in its articles (Appendix III, sample 1.2); its tasks are followed on the
+        portal and printed, if asked, in the tracking appendix only."""
+        return value != cls.DECISION
+
 
 class SigningPrefix(models.TextChoices):
     NONE = "", _("Người đứng đầu ký")
@@ -68,6 +89,19 @@ class DirectiveStatus(models.TextChoices):
     @classmethod
     def badge(cls, value: str) -> str:
         return {cls.DRAFT: "secondary", cls.ISSUED: "success"}.get(value, "secondary")
+
+
+class RegisterEntryKind(models.TextChoices):
+    """A number of the register used without a directive of the portal, recorded with its
+    reason: the register never has a silent gap (Nghị định 30/2020, Art. 15: numbers follow
+    the order and dates of issue within the year)."""
+
+    CANCELLED = "cancelled", _("Hủy số")
+    SKIPPED = "skipped", _("Bỏ số (không cấp trên cổng)")
+
+    @classmethod
+    def badge(cls, value: str) -> str:
+        return {cls.CANCELLED: "danger", cls.SKIPPED: "warning"}.get(value, "secondary")
 
 
 class AssigneeKind(models.TextChoices):

@@ -1,19 +1,52 @@
 """Demo conferences and directives for `manage.py seed_demo`.
 
-The five conferences are the five source articles in the design's domain/seeds/, recorded
-under the demo Department (Bắc Ninh) as the articles tell them: title, date, chair,
-attendance, number of speeches, assessment, topics, difficulties and conclusions. A
-value an article does not give stays empty (a date is never invented); the passages are
-quoted as published, the sources' own typing slips included, and "(...)" marks where a
-long passage was shortened. The articles only say that proposals were answered, never
-what was asked: each such sentence is one ConferenceQuestion quoting it, nothing more.
+The five conferences are the five source articles in the design's domain/seeds/, each
+recorded under the Department of its own province (the portal hosts several), as the
+article tells it: title, date, chair, attendance, number of speeches, assessment, topics,
+difficulties and conclusions. A value an article does not give stays empty (a date is
+never invented); the passages are quoted as published, the sources' own typing slips
+included, and "(...)" marks where a long passage was shortened. The articles only say
+that proposals were answered, never what was asked: each such sentence is one
+ConferenceQuestion quoting it, nothing more.
 
-The directives are demo data drawn from the conclusions of conference 000 (the Bắc Ninh
-one) and 004 (community learning centers): a notice of conclusions, a công văn, a plan,
-all issued through the services (numbers from the register) on dates relative to
-today, and one plan left as a draft. Their assignments have a story: done on time, done
-late, reported done and waiting for the Department, open, overdue; the demo director
-(giamdoc) and the ward officer (canboxa) have work of their own.
+Provinces are those of today (the 2025 two-level structure, codes of the National
+Statistics Office); how each was found, and the name the province had when the article
+was written, are in the conference's `source` (the model has no other place for them):
+
+- 000 Bắc Ninh: the article says "trên địa bàn tỉnh Bắc Ninh" (Báo Bắc Ninh). The demo
+  province, with its accounts, centers and live directives.
+- 001 Hà Nội: the article names no province. It speaks of "Thành phố", "Công An Thành
+  phố" and "Ban Kiểm tra liên ngành quận, huyện, thị xã": a centrally-run city with
+  urban and rural districts and a town (thị xã). Of the five centrally-run cities before
+  2025 only Hà Nội had a thị xã (Sơn Tây), and "hơn 600" center directors fits its size.
+  This is an inference, not a fact of the text, and `source` says so ("chưa xác minh").
+- 002 Điện Biên: published on dienbien.edu.vn; the former director went to Tủa Chùa
+  district. Unchanged by the 2025 rearrangement.
+- 003 Ninh Bình: "VNPT Ninh Bình" presented at it; province Ninh Bình then, before Hà
+  Nam and Nam Định were joined to it in 2025 (same name).
+- 004 Huế: delegates of "thành phố Huế" and "thị xã Hương Trà": province Thừa Thiên Huế
+  in 2014, today Thành phố Huế.
+
+The other four Departments get an account without a usable password and without an
+invented name (the author of their conference); none has centers, divisions or directives.
+
+The directives are drawn from the conclusions they cite, never rewriting what the chair
+said, and dated after their conference:
+
+- Bắc Ninh, 000: the notice of the conclusions, issued days after the conference (2022),
+  which quotes them as the article gives them (phòng GDĐT of the districts included: they
+  existed then) and sets no task or deadline the chair did not set; then, on dates
+  relative to today, the Department's own công văn and inspection plan that follow them
+  up in the 2025 structure (the districts' tasks now asked of the communes, in the
+  Department's words, not the chair's), and one draft. Their assignments have a story:
+  done on time, done late, reported done and waiting for the Department, open, overdue;
+  the demo director (giamdoc) and the ward officer (canboxa) have work of their own. They
+  are signed by an invented deputy director: no real person signs a document the demo
+  makes up for today. Each register is taken up as staff do when adopting the portal
+  (numbers given on paper until the day before), so a number reads like one of its date.
+- None for the other conferences: a directive prints its Department's header as of
+  today (Directive has no issuer-as-then), so a 2014 plan of Huế would be headed "Thành
+  phố Huế" eleven years early. Their conclusions stay on the conference records.
 
 Running it again changes nothing: conferences are found by title, directives by
 subject, divisions by code and accounts by username.
@@ -38,10 +71,21 @@ from centers.choices import CenterKind, CenterStatus
 from centers.models import Center, Staff
 from geo.models import AdministrativeUnit
 from notifications.demo import notices_backdate
+from geo.services import units_load
+from geo.text import vi_sort_key
 from reports.demo import director_account, one_off_type
 
 from .choices import ConferenceKind, DirectiveStatus, DirectiveType, ParticipantRole, SigningPrefix
-from .models import Conference, ConferenceQuestion, Directive, ParticipantGroup, Task, TaskAssignment, TaskProgress
+from .models import (
+    Conference,
+    ConferenceQuestion,
+    Directive,
+    DirectiveRegister,
+    ParticipantGroup,
+    Task,
+    TaskAssignment,
+    TaskProgress,
+)
 from .selectors import follow_up_summary
 from .services import (
     CenterSelection,
@@ -56,6 +100,7 @@ from .services import (
 )
 from .services.conferences import conference_refresh_search
 from .services.notices import assigned_notice_key, reopened_notice_key
+from .services.registers import register_set_next
 from .services.tasks import ACTIVE_STATUSES
 
 CHAIR = ParticipantRole.CHAIR
@@ -73,6 +118,8 @@ def _lines(*items: str) -> str:
 CONFERENCES: list[dict] = [
     # 000_5d0b4c3b8daa7457.txt - Báo Bắc Ninh, the demo province's own conference.
     {
+        "key": "000",
+        "province": "24",
         "title": "Hội nghị triển khai nhiệm vụ các trung tâm ngoại ngữ, tin học và trung tâm hỗ trợ phát triển "
                  "giáo dục hòa nhập",
         "kind": ConferenceKind.LAUNCH,
@@ -163,8 +210,11 @@ CONFERENCES: list[dict] = [
     # 001_95c6b31aa434d111.txt - no headline, no date, no author or source line. The
     # title is made of the article's own words (the attendance sentence) and says so in
     # `source`; the host is not named either: the Department's deputy director concluded
-    # the conference and its divisions attended, so it is recorded as the host.
+    # the conference and its divisions attended, so it is recorded as the host. The
+    # province is inferred (see the module's docstring) and `source` says so.
     {
+        "key": "001",
+        "province": "01",
         "title": "Hội nghị các trung tâm thực hiện nhiệm vụ giáo dục thường xuyên trên địa bàn Thành phố",
         "kind": ConferenceKind.THEMATIC,
         "held_on": None,  # the article gives no date
@@ -178,9 +228,10 @@ CONFERENCES: list[dict] = [
             ("Đồng chí Nguyễn Quang Tuấn, Phó Giám đốc Sở Giáo dục và Đào tạo", DIRECTING, None),
             ("Đại diện lãnh đạo Công An Thành phố, Ban Kiểm tra liên ngành quận, huyện, thị xã", GUEST, None),
             ("Đại diện lãnh đạo, chuyên viên các phòng của Sở Giáo dục và Đào tạo", DELEGATE, None),
-            # "hơn 600": the count is the floor the article gives; the unit text keeps "hơn".
-            ("Giám đốc Trung tâm, Giám đốc Công ty, đại điện pháp luật của các trung tâm thực hiện nhiệm vụ giáo "
-             "dục thường xuyên trên địa bàn Thành phố (hơn 600 người)", DELEGATE, 600),
+            # "hơn 600" is no count: the words stay as printed, the count empty (a number
+            # would print beside them as if exact).
+            ("Hơn 600 Giám đốc Trung tâm, Giám đốc Công ty, đại điện pháp luật của các trung tâm thực hiện nhiệm "
+             "vụ giáo dục thường xuyên trên địa bàn Thành phố", DELEGATE, None),
         ],
         "speeches_count": 15,  # "Hội nghị ghi nhận 15 ý kiến phát biểu"
         "assessment": _lines(
@@ -234,12 +285,16 @@ CONFERENCES: list[dict] = [
             "cứu kỹ các văn bản quy phạm pháp luật phục vụ cho công tác quản lý và dạy học; thực hiện báo cáo về Sở "
             "Giáo dục và Đào tạo và phòng Giáo dục và Đào tạo theo đúng quy định./."
         ),
-        "source": "Bài viết không có tiêu đề (tên hội nghị đặt theo nội dung bài), không ghi ngày, tác giả, nguồn",
+        "source": "Bài viết không có tiêu đề (tên hội nghị đặt theo nội dung bài), không ghi ngày, tác giả, "
+                  "nguồn, tên tỉnh, thành phố; xếp vào Sở GDĐT Hà Nội theo suy luận (thành phố có quận, huyện, "
+                  "thị xã; hơn 600 trung tâm), chưa xác minh",
     },
     # 002_ef8e3732cc4becd5.txt - dienbien.edu.vn. "Ngày 26/1" gives no year; the year is
     # derived from the article itself: the review of semester I of school year 2017-2018,
     # a predecessor transferred "từ ngày 1/1/2018" and new-year wishes for 2018.
     {
+        "key": "002",
+        "province": "11",
         "title": "Hội nghị Sơ kết học kỳ I và triển khai nhiệm vụ học kỳ II năm học 2017 - 2018",
         "kind": ConferenceKind.SEMESTER_REVIEW,
         "held_on": datetime.date(2018, 1, 26),  # "Ngày 26/1", year 2018 derived (see above)
@@ -293,10 +348,12 @@ CONFERENCES: list[dict] = [
             "1220/QĐ-UBND ngày 09/12/2017; đề nghị các đơn vị nghiên cứu thực hiện 09 nhóm nhiệm vụ, giải pháp đã "
             "được thống nhất tại Hội nghị."
         ),
-        "source": "Theo dienbien.edu.vn (năm suy ra từ năm học 2017-2018)",
+        "source": "Theo dienbien.edu.vn (năm suy ra từ năm học 2017-2018); tỉnh Điện Biên",
     },
     # 003_d81585a789234248.txt - written by the Department's office ("Văn phòng Sở thực hiện").
     {
+        "key": "003",
+        "province": "37",
         "title": "Hội nghị thường kỳ trưởng phòng GD&ĐT, giám đốc trung tâm GDNN-GDTX, thủ trưởng đơn vị trực "
                  "thuộc Sở lần thứ ba, năm học 2020-2021",
         "kind": ConferenceKind.BRIEFING,
@@ -376,10 +433,13 @@ CONFERENCES: list[dict] = [
             "học; thực hiện tốt công tác truyền thông, tuân thủ kỷ luật phát ngôn tại cơ quan, đơn vị theo quy "
             "định; thực hiện các khoản thu, chi trong trường học đúng quy định.",
         ),
-        "source": "Văn phòng Sở thực hiện",
+        "source": "Văn phòng Sở thực hiện; tỉnh Ninh Bình (trước sắp xếp năm 2025), suy ra từ bài: đại diện VNPT "
+                  "Ninh Bình dự hội nghị",
     },
     # 004_c7239d31039c01f1.txt - "Cập nhật lúc 12:00 24/04/2014"; held "sáng ngày 23/4/2014".
     {
+        "key": "004",
+        "province": "46",
         "title": "Hội nghị đánh giá và xây dựng kế hoạch nhiệm vụ của trung tâm học tập cộng đồng",
         "kind": ConferenceKind.THEMATIC,
         "held_on": datetime.date(2014, 4, 23),
@@ -425,26 +485,37 @@ CONFERENCES: list[dict] = [
             "10. Có kế hoạch tổ chức tập huấn nâng cao năng lực quản lý TTHTCĐ, nắm vững Quy chế và các văn bản "
             "liên quan đến việc tổ chức và hoạt động của TTHTCĐ.",
         ),
-        "source": "Nguyễn Văn Huế - P.GDTX&CN",
+        "source": "Nguyễn Văn Huế - P.GDTX&CN; tỉnh Thừa Thiên Huế (nay là Thành phố Huế), suy ra từ bài: đại "
+                  "biểu thành phố Huế, thị xã Hương Trà",
     },
 ]
 
 CONFERENCE_FIELDS = ("title", "kind", "held_on", "place", "host_unit", "chair_name", "chair_position",
                      "speeches_count", "assessment", "topics", "difficulties", "conclusions", "source")
 
+# The demo province: its Department has the demo accounts, the centers and the directives.
+MAIN_PROVINCE = "24"
+
 DIVISIONS = [
-    ("GDTX", "Phòng Giáo dục thường xuyên"),
-    ("GDTH", "Phòng Giáo dục Tiểu học"),
-    ("TTr", "Thanh tra Sở"),
-    ("VP", "Văn phòng Sở"),
+    ("GDTX", "Phòng Giáo dục thường xuyên", True),
+    ("GDTH", "Phòng Giáo dục Tiểu học", True),
+    # Named by the 2022 conclusions. Department inspectorates ended on 01/7/2025 (Luật
+    # Thanh tra số 84/2025/QH15, domain/regulations.md): kept for what it was given then,
+    # closed to new work.
+    ("TTr", "Thanh tra Sở", False),
+    ("VP", "Văn phòng Sở", True),
 ]
 # Staff who report for a division: invented people, accounts without a usable password.
 DIVISION_STAFF = {"GDTX": "Vũ Đức Long", "GDTH": "Phạm Thị Minh Trang"}
 
-# The directives are signed on behalf of the Director by the deputy director who chaired
-# conference 000 (as its article names him).
+# The notice of the 2022 conclusions is signed, on behalf of the Director, by the deputy
+# director who chaired the conference and spoke them (as the article names him). The
+# documents the demo makes up for today are signed by an invented deputy director: a real
+# official's name never stands under words he did not sign.
+CHAIR_2022 = {"signing_prefix": SigningPrefix.KT, "signing_authority": "GIÁM ĐỐC", "signer_position": "PHÓ GIÁM ĐỐC",
+              "signer_name": "Nguyễn Hữu Bình"}
 SIGNER = {"signing_prefix": SigningPrefix.KT, "signing_authority": "GIÁM ĐỐC", "signer_position": "PHÓ GIÁM ĐỐC",
-          "signer_name": "Nguyễn Hữu Bình"}
+          "signer_name": "Đinh Quang Khải"}
 IDEMPOTENCY_NAMESPACE = uuid.UUID("3b0f5a52-5e0c-4f7e-9d61-0c5e2d1a2026")
 
 # Outcomes of an assignment (what the assignee and the Department did):
@@ -463,9 +534,17 @@ def _draw(key: str, weights: list[tuple[str, int]]) -> str:
     return weights[-1][0]
 
 
+# Public holidays on a fixed date (Tết and the Hùng Kings' day follow the lunar calendar
+# and are not avoided).
+_FIXED_HOLIDAYS = {(1, 1), (30, 4), (1, 5), (2, 9)}
+
+
 def _workday(day: datetime.date) -> datetime.date:
-    """Documents are signed and deadlines fall on working days: a weekend moves to Friday."""
-    return day - datetime.timedelta(days=max(0, day.weekday() - 4))
+    """Documents are signed and deadlines fall on working days: a weekend or a fixed
+    holiday moves to the working day before."""
+    while day.weekday() > 4 or (day.day, day.month) in _FIXED_HOLIDAYS:
+        day -= datetime.timedelta(days=1)
+    return day
 
 
 def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
@@ -487,6 +566,7 @@ class TaskPlan:
     done_note: str = ""
     progress_note: str = ""
     reopen_note: str = ""
+    group: str = ""
 
 
 @dataclass
@@ -503,12 +583,38 @@ class DemoContext:
     assignments: int = 0
 
 
-# Conferences
+# Departments and conferences
 
-def conferences_record(*, province: AdministrativeUnit, user: User) -> int:
-    """Record the five conferences that are missing (by title); returns how many."""
+def _source_provinces(codes: set[str]) -> dict[str, AdministrativeUnit]:
+    """The provinces of the source articles, loaded from the 2025 list where missing."""
+    found = {unit.code: unit for unit in AdministrativeUnit.objects.filter(
+        level=AdministrativeUnit.Level.PROVINCE, code__in=codes)}
+    missing = codes - set(found)
+    if missing:
+        units_load(province_codes=[int(code) for code in missing])
+        found = {unit.code: unit for unit in AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.PROVINCE, code__in=codes)}
+    return found
+
+
+def department_account(province: AdministrativeUnit) -> User:
+    """The account that records another Department's conference: no name is invented for
+    it and it cannot log in (the demo accounts are Bắc Ninh's)."""
+    username = f"sogd.{province.code}"
+    account = User.objects.filter(username=username).first()
+    if account is None:
+        # Like every demo account, an address at a reserved domain (RFC 2606).
+        account = _unusable(User(username=username, role=User.Role.DEPARTMENT, province=province,
+                                 email=f"{username}@demo.example.org"))
+    return account
+
+
+def conferences_record(*, departments: dict[str, tuple[AdministrativeUnit, User]]) -> int:
+    """Record the source conferences that are missing (by province and title), each under
+    the Department of its province; returns how many."""
     created = 0
     for spec in CONFERENCES:
+        province, user = departments[spec["province"]]
         if Conference.objects.filter(province=province, title=spec["title"]).exists():
             continue
         conference = conference_save(
@@ -529,15 +635,17 @@ def conferences_record(*, province: AdministrativeUnit, user: User) -> int:
 
 def divisions_seed(province: AdministrativeUnit) -> dict[str, Division]:
     return {
-        code: Division.objects.get_or_create(province=province, code=code, defaults={"name": name})[0]
-        for code, name in DIVISIONS
+        code: Division.objects.get_or_create(province=province, code=code,
+                                             defaults={"name": name, "is_active": active})[0]
+        for code, name, active in DIVISIONS
     }
 
 
 def _demo_staff_divisions(province: AdministrativeUnit, divisions: dict[str, Division]) -> None:
-    """sogd works in the GDTX division and thanhtra in Thanh tra Sở (when they have none
-    yet): the tasks given to those divisions reach their bells and their reminders."""
-    for username, code in (("sogd", "GDTX"), ("thanhtra", "TTr")):
+    """sogd and thanhtra work in the GDTX division (when they have none yet): the
+    Department's inspection team is drawn from it since Thanh tra Sở ended on 01/7/2025,
+    and the tasks given to the division reach both bells and reminders."""
+    for username, code in (("sogd", "GDTX"), ("thanhtra", "GDTX")):
         for user in User.objects.filter(username=username, province=province, division__isnull=True):
             user.division = divisions[code]
             user.save(update_fields=["division"])  # with its history row, like any change of an account
@@ -613,25 +721,52 @@ def _play(ctx: DemoContext, assignment: TaskAssignment, outcome: str, plan: Task
         )
 
 
+# About how many documents of each type a Department numbers in a year: the register a
+# demo directive is issued from was kept on paper until the day before (the portal was
+# adopted then), so its number reads like one of its date, not "01" in October.
+NUMBERS_PER_YEAR = {DirectiveType.CONCLUSION_NOTICE: 220, DirectiveType.OFFICIAL_LETTER: 2400,
+                    DirectiveType.PLAN: 180}
+
+
+def _adopt_register(ctx: DemoContext, doc_type: str, issued_on: datetime.date) -> None:
+    """Set where the portal starts the register of `issued_on`'s year, as staff do when
+    adopting it (conferences.services.registers), unless the portal already gave one of
+    its numbers."""
+    day_of_year = issued_on.timetuple().tm_yday
+    next_number = 1 + day_of_year * NUMBERS_PER_YEAR.get(doc_type, 100) // 366
+    last_on = _workday(issued_on - datetime.timedelta(days=1))
+    register = DirectiveRegister.objects.filter(province=ctx.province, year=issued_on.year, doc_type=doc_type).first()
+    if next_number < 2 or last_on.year != issued_on.year or (register is not None and register.last_number):
+        return
+    register_set_next(
+        province_id=ctx.province.pk, year=issued_on.year, doc_type=doc_type, next_number=next_number,
+        last_on=last_on, user=ctx.staff,
+        reason=_("Dữ liệu mẫu: các số trước đã cấp trên sổ đăng ký giấy trước khi dùng cổng."),
+    )
+
+
 def _directive(ctx: DemoContext, *, doc_type: str, subject: str, body: str, plans: list[TaskPlan],
                issued_on: datetime.date | None, conference: Conference | None, drafting: Division | None = None,
-               addressees: str = "", recipients: str = "") -> Directive | None:
+               addressees: str = "", recipients: str = "", closing: str = "",
+               signer: dict | None = None) -> Directive | None:
     """Draft the directive with its tasks and assignees, then issue it on `issued_on` (or
     leave it a draft) and play each assignment's outcome. None if it exists already."""
     if Directive.objects.filter(province=ctx.province, subject=subject).exists():
         return None
+    if conference is not None and conference.held_on and issued_on is not None:
+        assert issued_on > conference.held_on, "a directive follows its conference"
     directive = directive_save(directive=Directive(
         province=ctx.province, doc_type=doc_type, drafting_division=drafting, subject=subject, body=body,
-        addressees=addressees, recipients=recipients, conference=conference,
+        closing=closing, addressees=addressees, recipients=recipients, conference=conference,
         # The planned date on the draft, so that the tasks' deadlines are checked against
         # it rather than today (some deadlines are past: the demo shows overdue work).
-        issued_on=issued_on, **SIGNER,
+        issued_on=issued_on, **(signer or SIGNER),
     ), user=ctx.staff)
     tasks = []
     for plan in plans:
         task = task_save(task=Task(
-            directive=directive, text=plan.text, lead_unit=plan.lead_unit, coordinating_units=plan.coordinating_units,
-            deadline=plan.deadline, report_type=plan.report_type,
+            directive=directive, group=plan.group, text=plan.text, lead_unit=plan.lead_unit,
+            coordinating_units=plan.coordinating_units, deadline=plan.deadline, report_type=plan.report_type,
         ), user=ctx.staff)
         ctx.assignments += task_assign(task=task, user=ctx.staff, divisions=plan.divisions, communes=plan.communes,
                                        centers=plan.centers, selection=plan.selection)
@@ -639,6 +774,7 @@ def _directive(ctx: DemoContext, *, doc_type: str, subject: str, body: str, plan
     ctx.directives += 1
     if issued_on is None:
         return directive
+    _adopt_register(ctx, doc_type, issued_on)
     directive = directive_issue(directive=directive, user=ctx.staff, issued_on=issued_on)
     ctx.issued += 1
     # Issuing told every assignee (the bells' "Nhiệm vụ mới"): dated the day it was issued.
@@ -655,84 +791,96 @@ def _days(ctx: DemoContext, offset: int) -> datetime.date:
     return _workday(ctx.today + datetime.timedelta(days=offset))
 
 
-# The directives
+# The directives of the Bắc Ninh Department
 
 CONCLUSION_SUBJECT = ("Kết luận của Phó Giám đốc Sở Nguyễn Hữu Bình tại Hội nghị triển khai nhiệm vụ các trung tâm "
                       "ngoại ngữ, tin học và trung tâm hỗ trợ phát triển giáo dục hòa nhập")
+# Monday after the conference of Wednesday 26/10/2022.
+CONCLUSION_ISSUED_ON = datetime.date(2022, 10, 31)
 LETTER_SUBJECT = "V/v tăng cường công tác quản lý các trung tâm ngoại ngữ, tin học"
-PLAN_SUBJECT = "Nâng cao chất lượng hoạt động của các trung tâm học tập cộng đồng trên địa bàn tỉnh"
-DRAFT_SUBJECT = "Kiểm tra hoạt động của các trung tâm ngoại ngữ, tin học trên địa bàn tỉnh"
+PLAN_SUBJECT = "Kiểm tra hoạt động của các trung tâm ngoại ngữ, tin học trên địa bàn tỉnh"
+DRAFT_SUBJECT = ("V/v tăng cường ứng dụng công nghệ thông tin và chuyển đổi số trong quản lý và dạy học tại các "
+                 "trung tâm ngoại ngữ, tin học")
 
 
 def _conclusion_notice(ctx: DemoContext) -> None:
-    """Thông báo kết luận of conference 000, issued 90 days ago."""
-    d = ctx.divisions
-    issued_on = _days(ctx, -90)
-    plans = [
-        TaskPlan(
-            text="Theo chức năng, nhiệm vụ, tăng cường công tác quản lý chỉ đạo, thanh tra, kiểm tra, đảm bảo các "
-                 "trung tâm hoạt động hiệu quả, đúng quy định, không vi phạm pháp luật.",
-            lead_unit="Thanh tra Sở", coordinating_units="Các phòng chuyên môn thuộc Sở",
-            deadline=_days(ctx, 75), divisions=[d["TTr"]],
-        ),
-        TaskPlan(
-            text="Xây dựng văn bản chỉ đạo tăng cường công tác quản lý, công tác dạy và học đối với các trung tâm.",
-            lead_unit="Phòng Giáo dục Tiểu học", coordinating_units="Phòng Giáo dục thường xuyên, Thanh tra Sở",
-            deadline=_days(ctx, -60), divisions=[d["GDTH"]], outcome=lambda a: "on_time",
-            done_note="Đã phối hợp Phòng Giáo dục thường xuyên, Thanh tra Sở dự thảo công văn tăng cường công tác "
-                      "quản lý các trung tâm ngoại ngữ, tin học, trình lãnh đạo Sở ký ban hành.",
-        ),
-        TaskPlan(
-            text="Hướng dẫn, triển khai công tác thi đua, khen thưởng để động viên kịp thời các tập thể và cá nhân "
-                 "có thành tích trong công tác quản lý chỉ đạo, công tác dạy và học tại các trung tâm.",
-            lead_unit="Văn phòng Sở", deadline=_days(ctx, -10), divisions=[d["VP"]],
-        ),
-    ]
+    """Thông báo kết luận of conference 000, issued the Monday after it. It carries the
+    conclusions as the article reports them, in the chair's words (the district education
+    offices he named existed then), and no task: he set no deadline, and the follow-up is
+    the Department's later documents. Every paragraph is the article's sentence, cut at its
+    own semicolons."""
+    conference = ctx.conferences["000"]
     body = _lines(
-        "Ngày 26/10/2022, Sở Giáo dục và Đào tạo tổ chức Hội nghị triển khai nhiệm vụ hoạt động của các trung tâm: "
-        "ngoại ngữ, ngoại ngữ - tin học và trung tâm hỗ trợ phát triển giáo dục hòa nhập (gọi chung là các trung "
-        "tâm) trên địa bàn tỉnh. Dự và chỉ đạo Hội nghị có đồng chí Nguyễn Hữu Bình, Phó Giám đốc Sở.",
-        "Sau khi nghe đánh giá tình hình hoạt động của các trung tâm và 19 ý kiến phát biểu thảo luận, đồng chí "
-        "Phó Giám đốc Sở kết luận như sau:",
-        "1. Ghi nhận và biểu dương những nỗ lực của các trung tâm trong thời gian qua.",
-        "2. Thanh tra Sở và các phòng chuyên môn thuộc Sở, theo chức năng, nhiệm vụ, tăng cường công tác quản lý "
-        "chỉ đạo, thanh tra, kiểm tra, đảm bảo các trung tâm hoạt động hiệu quả, đúng quy định, không vi phạm pháp "
-        "luật.",
-        "3. Giao Phòng Giáo dục Tiểu học phối hợp với các Phòng liên quan xây dựng văn bản chỉ đạo tăng cường công "
+        "Ngày 26/10/2022, Sở Giáo dục và Đào tạo (GDĐT) tổ chức Hội nghị triển khai nhiệm vụ hoạt động của các "
+        "trung tâm: ngoại ngữ, ngoại ngữ - tin học và trung tâm hỗ trợ phát triển giáo dục hòa nhập (gọi chung là "
+        "các trung tâm) trên địa bàn tỉnh Bắc Ninh. Dự và chỉ đạo Hội nghị có đồng chí Nguyễn Hữu Bình, Phó Giám "
+        "đốc Sở GDĐT; đại biểu tham dự Hội nghị có đại diện lãnh đạo Thanh tra, Phòng Tổ chức - Hành chính và lãnh "
+        "đạo, chuyên viên phòng Giáo dục Tiểu học Sở GDĐT; lãnh đạo và chuyên viên phụ trách lĩnh vực các trung tâm "
+        "của phòng GDĐT các huyện, thành phố; đại diện chủ đầu tư và lãnh đạo các trung tâm.",
+        "Tại Hội nghị, có 19 ý kiến phát biểu thảo luận; các ý kiến hỏi đáp và đề xuất, kiến nghị của các trung tâm "
+        "và phòng GDĐT đều được lãnh đạo Sở GDĐT và các phòng chuyên môn thuộc Sở trả lời và hướng dẫn, giải đáp cụ "
+        "thể. Các đại biểu đều thống nhất với việc đánh giá tình hình hoạt động của các trung tâm trong thời gian "
+        "qua và triển khai nhiệm vụ thời gian tới và các ý kiến chỉ đạo của lãnh đạo Sở GDĐT.",
+        "Phát biểu kết luận Hội nghị, đồng chí Nguyễn Hữu Bình, Phó Giám đốc Sở GDĐT đã ghi nhận và biểu dương "
+        "những nỗ lực của các trung tâm trong thời gian qua, đồng thời kết luận như sau:",
+        "1. Yêu cầu Thanh tra Sở và các phòng chuyên môn thuộc Sở, theo chức năng, nhiệm vụ, tăng cường công tác "
+        "quản lý chỉ đạo, thanh tra, kiểm tra, đảm bảo các trung tâm hoạt động hiệu quả, đúng quy định, không vi "
+        "phạm pháp luật.",
+        "2. Giao Phòng Giáo dục Tiểu học phối hợp với các Phòng liên quan xây dựng văn bản chỉ đạo tăng cường công "
         "tác quản lý, công tác dạy và học đối với các trung tâm, văn bản tăng cường phối hợp chỉ đạo các trung tâm "
-        "gửi UBND cấp xã.",
-        "4. UBND các xã, phường rà soát và tăng cường công tác quản lý các trung tâm trên địa bàn, đặc biệt là "
-        "những trung tâm chưa được cấp phép nhưng đã hoạt động, báo cáo Sở GDĐT xử lý theo quy định; tạo mọi điều "
-        "kiện tốt nhất để các trung tâm hoạt động, không gây phiền hà đối với các trung tâm, doanh nghiệp.",
-        "5. Đối với chủ đầu tư (doanh nghiệp), các trung tâm cần quan tâm tới công tác tuyển chọn đội ngũ cán bộ "
-        "giáo viên, đầu tư cơ sở vật chất, thiết bị hiện đại phục vụ cho việc dạy và học; tăng cường ứng dụng công "
-        "nghệ thông tin và chuyển đổi số; đặc biệt quan tâm tới công tác an ninh, an toàn, phòng chống cháy nổ; rà "
-        "soát lại các loại hồ sơ, văn bản theo quy định; hoạt động theo đúng đề án đã được cơ quan có thẩm quyền "
-        "phê duyệt; thực hiện báo cáo về Sở GDĐT và UBND cấp xã theo đúng quy định.",
-        "6. Văn phòng Sở hướng dẫn, triển khai công tác thi đua, khen thưởng để động viên kịp thời các tập thể và "
-        "cá nhân có thành tích trong công tác quản lý chỉ đạo, công tác dạy và học tại các trung tâm.",
-        "Sở Giáo dục và Đào tạo thông báo để các đơn vị, cá nhân liên quan biết, thực hiện./.",
+        "gửi UBND các huyện, thành phố.",
+        "3. Phòng GDĐT các huyện, thành phố rà soát và tăng cường công tác quản lý các trung tâm trên địa bàn, đặc "
+        "biệt là những trung tâm chưa được cấp phép nhưng đã hoạt động, báo cáo Sở GDĐT xử lý theo quy định; tạo "
+        "mọi điều kiện tốt nhất để các trung tâm hoạt động, không gây phiền hà đối với các trung tâm, doanh nghiệp.",
+        "4. Đối với chủ đầu tư (doanh nghiệp), các trung tâm cần quan tâm tới công tác tuyển chọn đội ngũ cán bộ "
+        "giáo viên, đầu tư cơ sở vật chất, thiết bị hiện đại phục vụ cho việc dạy và học tốt nhất, tăng cường ứng "
+        "dụng công nghệ thông tin và chuyển đổi số trong công tác quản lý và dạy học; đặc biệt quan tâm tới công "
+        "tác an ninh, an toàn, phòng chống cháy nổ và phòng, chống dịch bệnh Covid-19; rà soát lại các loại hồ sơ, "
+        "văn bản theo quy định như: Quyết định cho phép thành lập, cấp phép hoạt động và công nhận chức danh Giám "
+        "đốc trung tâm, hồ sơ nhân sự, học sinh...; tăng cường việc tự học nâng cao trình độ chuyên môn, nghiệp vụ, "
+        "nghiên cứu kỹ các văn bản quy phạm pháp luật phục vụ cho công tác quản lý và dạy học; hoạt động của trung "
+        "tâm phải theo đúng đề án đã được các cơ quan có thẩm quyền phê duyệt, chương trình, giáo trình hoạt động "
+        "không được trái với thuần phong, mỹ tục của Việt Nam; thực hiện báo cáo về Sở GDĐT và phòng GDĐT theo "
+        "đúng quy định.",
     )
     _directive(
-        ctx, doc_type=DirectiveType.CONCLUSION_NOTICE, subject=CONCLUSION_SUBJECT, body=body, plans=plans,
-        issued_on=issued_on, conference=ctx.conferences["000"], drafting=ctx.divisions["GDTH"],
-        recipients=_lines("Giám đốc, các Phó Giám đốc Sở;", "Thanh tra Sở, các phòng thuộc Sở;",
-                          "UBND các xã, phường;", "Các trung tâm ngoại ngữ, tin học, hỗ trợ phát triển giáo dục hòa "
-                          "nhập;", "Lưu: VT, GDTH."),
+        ctx, doc_type=DirectiveType.CONCLUSION_NOTICE, subject=CONCLUSION_SUBJECT, body=body, plans=[],
+        issued_on=CONCLUSION_ISSUED_ON, conference=conference, drafting=ctx.divisions["GDTH"], signer=CHAIR_2022,
+        closing="Sở Giáo dục và Đào tạo thông báo để các đơn vị, cá nhân liên quan biết, thực hiện.",
+        # The recipients of 2022: the district offices and People's Committees existed.
+        recipients=_lines("Giám đốc, các Phó Giám đốc Sở", "Thanh tra Sở, các phòng thuộc Sở",
+                          "UBND, phòng GDĐT các huyện, thành phố", "Các trung tâm ngoại ngữ, tin học, hỗ trợ phát "
+                          "triển giáo dục hòa nhập", "Lưu: VT, GDTH"),
     )
+
+
+def _notice_reference(ctx: DemoContext) -> str:
+    notice = Directive.objects.filter(province=ctx.province, subject=CONCLUSION_SUBJECT,
+                                      status=DirectiveStatus.ISSUED).first()
+    if notice is None:
+        return "kết luận của Phó Giám đốc Sở"
+    return (f"Thông báo số {notice.number_text} ngày {notice.issued_on:%d/%m/%Y} của Sở Giáo dục và Đào tạo về kết "
+            "luận của Phó Giám đốc Sở")
+
+
+def _language_centers_communes(ctx: DemoContext) -> list[AdministrativeUnit]:
+    """The communes with a center operating without a licence, and the demo ward."""
+    unlicensed_communes = AdministrativeUnit.objects.filter(
+        pk__in=Center.objects.filter(province=ctx.province, status=CenterStatus.UNLICENSED).values("commune_id"),
+    )
+    return list((unlicensed_communes | AdministrativeUnit.objects.filter(pk=ctx.canboxa_commune_id))
+                .distinct().order_by("code"))
 
 
 def _letter(ctx: DemoContext) -> None:
-    """Công văn of the GDTX division, 60 days ago: communes, a selection of centers that
-    expands, the centers with foreign teachers (a one-off report), and a division."""
+    """Công văn of the GDTX division, 60 days ago, following up the 2022 conclusions in
+    the two-level structure: what the chair asked of the district education offices is
+    asked, in the Department's own words, of the communes; communes, a selection of
+    centers that expands and the centers with foreign teachers (a one-off report)."""
     d = ctx.divisions
     issued_on = _days(ctx, -60)
     province = ctx.province
-    unlicensed_communes = AdministrativeUnit.objects.filter(
-        pk__in=Center.objects.filter(province=province, status=CenterStatus.UNLICENSED).values("commune_id"),
-    )
-    communes = list((unlicensed_communes | AdministrativeUnit.objects.filter(pk=ctx.canboxa_commune_id))
-                    .distinct().order_by("code"))
+    communes = _language_centers_communes(ctx)
     language_kinds = [CenterKind.LANGUAGE, CenterKind.LANGUAGE_IT]
     foreign_teachers = Staff.objects.filter(center=OuterRef("pk"), is_foreign=True, is_active=True)
     with_foreigners = list(Center.objects.filter(
@@ -758,6 +906,11 @@ def _letter(ctx: DemoContext) -> None:
             return "progress"
         return _draw(f"letter|3|{assignment.center.code}", [("progress", 30), ("none", 70)])
 
+    def commune_safety(assignment):
+        if assignment.commune_id == ctx.canboxa_commune_id:
+            return "waiting"  # reported done, the Department has not confirmed it yet
+        return _draw(f"letter|4|{assignment.commune.code}", [("waiting", 30), ("none", 70)])
+
     plans = [
         TaskPlan(
             text="Rà soát và tăng cường công tác quản lý các trung tâm trên địa bàn, đặc biệt là những trung tâm "
@@ -768,198 +921,191 @@ def _letter(ctx: DemoContext) -> None:
                       "và báo cáo Sở GDĐT xử lý theo quy định.",
         ),
         TaskPlan(
-            text="Thực hiện báo cáo về Sở GDĐT và UBND xã, phường nơi đặt trụ sở theo đúng quy định; cập nhật đầy "
-                 "đủ thông tin của trung tâm (giấy phép, giám đốc, đội ngũ giáo viên) trên Cổng quản lý trung tâm.",
+            text="Rà soát lại các loại hồ sơ, văn bản theo quy định (quyết định cho phép thành lập, cấp phép hoạt "
+                 "động, công nhận chức danh Giám đốc trung tâm, hồ sơ nhân sự, học viên); cập nhật trên Cổng quản lý "
+                 "trung tâm và báo cáo Sở GDĐT.",
             lead_unit="Các trung tâm ngoại ngữ, ngoại ngữ - tin học", deadline=_days(ctx, -15),
             selection=CenterSelection(kinds=language_kinds), outcome=centers_reporting,
-            done_note="Trung tâm đã rà soát, cập nhật thông tin trên Cổng và gửi báo cáo về Sở GDĐT, UBND xã, "
-                      "phường theo quy định.",
+            done_note="Trung tâm đã rà soát hồ sơ, cập nhật thông tin trên Cổng và gửi báo cáo về Sở GDĐT theo quy "
+                      "định.",
             reopen_note="Trên Cổng chưa cập nhật quyết định công nhận giám đốc và danh sách giáo viên hiện tại; "
                         "đề nghị trung tâm bổ sung rồi báo cáo lại.",
         ),
         TaskPlan(
             text="Rà soát, bổ sung hồ sơ giáo viên người nước ngoài (văn bằng, chứng chỉ, giấy phép lao động) và "
                  "nộp Báo cáo nhanh tình hình giáo viên người nước ngoài trên Cổng quản lý trung tâm.",
-            lead_unit="Các trung tâm có giáo viên người nước ngoài", coordinating_units="Thanh tra Sở",
+            lead_unit="Các trung tâm có giáo viên người nước ngoài", coordinating_units="Phòng Giáo dục thường xuyên",
             deadline=report_deadline, centers=with_foreigners, report_type=one_off_type(province),
             outcome=foreign_teachers_review,
             progress_note="Trung tâm đang rà soát hồ sơ giáo viên người nước ngoài (văn bằng, chứng chỉ, giấy phép "
                           "lao động); sẽ nộp báo cáo nhanh trên Cổng trước hạn.",
         ),
         TaskPlan(
-            text="Xây dựng văn bản tăng cường phối hợp chỉ đạo các trung tâm gửi UBND các xã, phường.",
-            lead_unit="Phòng Giáo dục Tiểu học", coordinating_units="Phòng Giáo dục thường xuyên",
-            deadline=_days(ctx, -45), divisions=[d["GDTH"]], outcome=lambda a: "late",
-            done_note="Đã tham mưu văn bản gửi UBND các xã, phường về tăng cường phối hợp chỉ đạo các trung tâm.",
+            text="Phối hợp kiểm tra công tác an ninh, an toàn, phòng chống cháy nổ tại các trung tâm trên địa bàn; "
+                 "thông báo kết quả về Sở GDĐT.",
+            lead_unit="UBND các xã, phường", deadline=_days(ctx, 25), communes=communes, outcome=commune_safety,
+            done_note="Đã phối hợp kiểm tra công tác an ninh, an toàn, phòng chống cháy nổ tại các trung tâm trên "
+                      "địa bàn; biên bản kiểm tra gửi kèm.",
         ),
     ]
-    notice = Directive.objects.filter(province=province, subject=CONCLUSION_SUBJECT,
-                                      status=DirectiveStatus.ISSUED).first()
-    reference = (f"Thông báo số {notice.number_text} ngày {notice.issued_on:%d/%m/%Y} của Sở Giáo dục và Đào tạo"
-                 if notice else "Thông báo kết luận của Sở Giáo dục và Đào tạo")
     body = _lines(
-        f"Thực hiện {reference} về kết luận của Phó Giám đốc Sở tại Hội nghị triển khai nhiệm vụ các trung tâm "
-        "ngoại ngữ, tin học và trung tâm hỗ trợ phát triển giáo dục hòa nhập, để tăng cường công tác quản lý các "
-        "trung tâm ngoại ngữ, tin học trên địa bàn tỉnh, Sở Giáo dục và Đào tạo đề nghị:",
-        "1. UBND các xã, phường rà soát và tăng cường công tác quản lý các trung tâm trên địa bàn, đặc biệt là "
-        "những trung tâm chưa được cấp phép nhưng đã hoạt động, báo cáo Sở GDĐT xử lý theo quy định trước ngày "
-        f"{plans[0].deadline:%d/%m/%Y}.",
-        "2. Các trung tâm ngoại ngữ, ngoại ngữ - tin học thực hiện báo cáo về Sở GDĐT và UBND xã, phường theo đúng "
-        "quy định, cập nhật đầy đủ thông tin của trung tâm trên Cổng quản lý trung tâm trước ngày "
-        f"{plans[1].deadline:%d/%m/%Y}; hoạt động theo đúng đề án đã được cơ quan có thẩm quyền phê duyệt; chương "
-        "trình, giáo trình không được trái với thuần phong, mỹ tục của Việt Nam.",
-        "3. Các trung tâm có giáo viên người nước ngoài rà soát, bổ sung hồ sơ giáo viên người nước ngoài và nộp "
-        "Báo cáo nhanh tình hình giáo viên người nước ngoài trên Cổng quản lý trung tâm trước ngày "
-        f"{report_deadline:%d/%m/%Y}.",
-        "4. Phòng Giáo dục Tiểu học chủ trì, phối hợp với Phòng Giáo dục thường xuyên xây dựng văn bản tăng cường "
-        f"phối hợp chỉ đạo các trung tâm gửi UBND các xã, phường trước ngày {plans[3].deadline:%d/%m/%Y}.",
-        "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị các đơn vị phản ánh về Sở Giáo dục và Đào "
-        "tạo (qua Phòng Giáo dục thường xuyên) để được hướng dẫn./.",
+        f"Thực hiện {_notice_reference(ctx)} tại Hội nghị triển khai nhiệm vụ các trung tâm ngoại ngữ, tin học và "
+        "trung tâm hỗ trợ phát triển giáo dục hòa nhập ngày 26/10/2022;",
+        # domain/regulations.md §5.1: districts and their education offices ended on 1/7/2025.
+        "Từ ngày 01/7/2025, phòng Giáo dục và Đào tạo các huyện, thành phố kết thúc hoạt động; để tiếp tục thực hiện "
+        "kết luận nêu trên, Sở Giáo dục và Đào tạo đề nghị các đơn vị thực hiện các nhiệm vụ sau:",
     )
     _directive(
         ctx, doc_type=DirectiveType.OFFICIAL_LETTER, subject=LETTER_SUBJECT, body=body, plans=plans,
         issued_on=issued_on, conference=ctx.conferences["000"], drafting=d["GDTX"],
-        addressees=_lines("UBND các xã, phường;", "Các trung tâm ngoại ngữ, ngoại ngữ - tin học trên địa bàn tỉnh."),
-        recipients=_lines("Như trên;", "Giám đốc, các Phó Giám đốc Sở (để b/c);", "Thanh tra Sở, Phòng GDTH;",
-                          "Lưu: VT, GDTX."),
+        closing="Trong quá trình thực hiện, nếu có vướng mắc, đề nghị các đơn vị phản ánh về Sở Giáo dục và Đào tạo "
+                "(qua Phòng Giáo dục thường xuyên) để được hướng dẫn.",
+        addressees=_lines("UBND các xã, phường", "Các trung tâm ngoại ngữ, ngoại ngữ - tin học trên địa bàn tỉnh"),
+        recipients=_lines("Như trên", "Giám đốc, các Phó Giám đốc Sở (để b/c)", "Phòng GDTH", "Lưu: VT, GDTX"),
     )
 
 
-def _community_plan(ctx: DemoContext) -> None:
-    """Kế hoạch from the conclusions of conference 004, 40 days ago: the communes that
-    have a community learning center, and the GDTX division."""
+def _inspection_plan(ctx: DemoContext) -> None:
+    """Kế hoạch kiểm tra, 40 days ago, for the "kiểm tra" the 2022 conclusions asked to
+    strengthen: since 01/7/2025 the Department checks (kiểm tra) through an inspection
+    team of its own; there is no Department inspectorate any more (domain/regulations.md).
+    A division's task (in progress) and a selection of centers."""
     d = ctx.divisions
     issued_on = _days(ctx, -40)
-    communes = list(AdministrativeUnit.objects.filter(
-        pk__in=Center.objects.filter(province=ctx.province, kind=CenterKind.COMMUNITY,
-                                     status__in=ACTIVE_STATUSES).values("commune_id"),
-    ).order_by("code"))
 
-    def commune_plans(assignment):
-        if assignment.commune_id == ctx.canboxa_commune_id:
-            return "waiting"
-        return _draw(f"plan|1|{assignment.commune.code}", [("on_time", 25), ("waiting", 10), ("none", 65)])
+    def self_check(assignment):
+        if assignment.center_id == ctx.giamdoc_center_id:
+            return "on_time"
+        return _draw(f"plan|2|{assignment.center.code}",
+                     [("on_time", 40), ("late", 15), ("waiting", 10), ("none", 35)])
 
     plans = [
         TaskPlan(
-            text="Chỉ đạo các TTHTCĐ trên địa bàn xây dựng kế hoạch hoạt động (năm, tháng), trình Chủ tịch UBND "
-                 "cấp xã phê duyệt; gửi kế hoạch đã phê duyệt về Sở GDĐT.",
-            lead_unit="UBND các xã, phường", coordinating_units="Các trung tâm học tập cộng đồng",
-            deadline=_days(ctx, 30), communes=communes, outcome=commune_plans,
-            done_note="UBND đã chỉ đạo TTHTCĐ xây dựng kế hoạch hoạt động năm, tháng; Chủ tịch UBND đã phê duyệt, "
-                      "kế hoạch gửi kèm báo cáo.",
+            text="Tham mưu Giám đốc Sở quyết định thành lập đoàn kiểm tra; tổ chức kiểm tra tại các trung tâm theo "
+                 "nội dung của Kế hoạch và báo cáo kết quả.",
+            lead_unit="Phòng Giáo dục thường xuyên", coordinating_units="Văn phòng Sở", deadline=_days(ctx, 45),
+            divisions=[d["GDTX"]], outcome=lambda a: "progress", group="Tổ chức thực hiện",
+            progress_note="Đã trình Giám đốc Sở dự thảo quyết định thành lập đoàn kiểm tra và lịch kiểm tra.",
         ),
         TaskPlan(
-            text="Xây dựng kế hoạch tổ chức tập huấn nâng cao năng lực quản lý TTHTCĐ, nắm vững Quy chế và các văn "
-                 "bản liên quan đến việc tổ chức và hoạt động của TTHTCĐ.",
-            lead_unit="Phòng Giáo dục thường xuyên", deadline=_days(ctx, -20), divisions=[d["GDTX"]],
-            outcome=lambda a: "late",
-            done_note="Đã xây dựng kế hoạch tập huấn nâng cao năng lực quản lý TTHTCĐ, trình lãnh đạo Sở phê duyệt.",
+            text="Tự kiểm tra việc thực hiện quy định về tổ chức và hoạt động của trung tâm (quyết định cho phép "
+                 "hoạt động, giám đốc, đội ngũ giáo viên, chương trình, công khai, chế độ báo cáo); gửi báo cáo tự "
+                 "kiểm tra về Sở GDĐT.",
+            lead_unit="Các trung tâm ngoại ngữ, ngoại ngữ - tin học", deadline=_days(ctx, -10),
+            selection=CenterSelection(kinds=[CenterKind.LANGUAGE, CenterKind.LANGUAGE_IT]), outcome=self_check,
+            group="Tổ chức thực hiện",
+            done_note="Trung tâm đã tự kiểm tra theo nội dung Kế hoạch và gửi báo cáo tự kiểm tra về Sở GDĐT.",
         ),
     ]
     body = _lines(
-        "Căn cứ kết luận tại Hội nghị đánh giá và xây dựng kế hoạch nhiệm vụ của trung tâm học tập cộng đồng "
-        "(TTHTCĐ), Sở Giáo dục và Đào tạo xây dựng Kế hoạch nâng cao chất lượng hoạt động của các TTHTCĐ trên địa "
-        "bàn tỉnh như sau:",
-        "I. MỤC ĐÍCH, YÊU CẦU",
-        "Nâng cao nhận thức, trách nhiệm của cấp ủy, chính quyền cơ sở, của các cấp quản lý giáo dục, cơ sở giáo "
-        "dục đối với hoạt động của TTHTCĐ; gắn chỉ đạo TTHTCĐ với việc xây dựng xã hội học tập.",
-        "II. NHIỆM VỤ, GIẢI PHÁP",
-        "1. Tăng cường sự lãnh đạo, chỉ đạo của cấp ủy, chính quyền địa phương; huy động sự vào cuộc của cả hệ "
-        "thống chính trị nhất là ở cấp cơ sở.",
-        "2. Tăng cường kiểm tra, giám sát hoạt động của các TTHTCĐ.",
-        "3. Kiện toàn, củng cố tổ chức, bộ máy quản lý TTHTCĐ; phân công trách nhiệm cho từng thành viên trong Ban "
-        "giám đốc trung tâm.",
-        "4. Hằng năm sơ kết và tổ chức đánh giá định kỳ; trong đánh giá hoạt động của trung tâm gắn với tiêu chí "
-        "đánh giá nông thôn mới, đánh giá cán bộ.",
-        "5. Xây dựng quy chế phối hợp giữa TTHTCĐ với các tổ chức, cơ quan, đoàn thể.",
-        "6. Các TTHTCĐ xây dựng kế hoạch hoạt động (năm, tháng), trình Chủ tịch UBND cấp xã phê duyệt.",
-        "7. Tổ chức tập huấn nâng cao năng lực quản lý TTHTCĐ, nắm vững Quy chế và các văn bản liên quan đến việc "
-        "tổ chức và hoạt động của TTHTCĐ.",
-        "III. TỔ CHỨC THỰC HIỆN",
-        "1. UBND các xã, phường chỉ đạo các TTHTCĐ trên địa bàn xây dựng kế hoạch hoạt động (năm, tháng), trình "
-        f"Chủ tịch UBND cấp xã phê duyệt; gửi kế hoạch đã phê duyệt về Sở trước ngày {plans[0].deadline:%d/%m/%Y}.",
-        "2. Phòng Giáo dục thường xuyên xây dựng kế hoạch tổ chức tập huấn nâng cao năng lực quản lý TTHTCĐ, hoàn "
-        f"thành trước ngày {plans[1].deadline:%d/%m/%Y}.",
+        "Tiếp tục thực hiện kết luận tại Hội nghị triển khai nhiệm vụ các trung tâm ngoại ngữ, tin học và trung tâm "
+        "hỗ trợ phát triển giáo dục hòa nhập ngày 26/10/2022 về tăng cường công tác quản lý, kiểm tra, đảm bảo các "
+        "trung tâm hoạt động hiệu quả, đúng quy định, Sở Giáo dục và Đào tạo xây dựng Kế hoạch kiểm tra hoạt động "
+        "của các trung tâm ngoại ngữ, tin học trên địa bàn tỉnh như sau:",
+        "Mục đích, yêu cầu: nắm tình hình tổ chức và hoạt động của các trung tâm; kịp thời hướng dẫn, chấn chỉnh những "
+        "tồn tại, hạn chế; việc kiểm tra đúng quy định, không gây phiền hà đối với các trung tâm, doanh nghiệp.",
     )
     _directive(
         ctx, doc_type=DirectiveType.PLAN, subject=PLAN_SUBJECT, body=body, plans=plans, issued_on=issued_on,
-        conference=ctx.conferences["004"], drafting=d["GDTX"],
-        recipients=_lines("UBND các xã, phường;", "Các trung tâm học tập cộng đồng;",
-                          "Giám đốc, các Phó Giám đốc Sở;", "Lưu: VT, GDTX."),
+        conference=ctx.conferences["000"], drafting=d["GDTX"],
+        closing="Sở Giáo dục và Đào tạo đề nghị các đơn vị triển khai thực hiện nghiêm túc Kế hoạch này.",
+        recipients=_lines("Các trung tâm ngoại ngữ, ngoại ngữ - tin học", "UBND các xã, phường (để phối hợp)",
+                          "Giám đốc, các Phó Giám đốc Sở", "Lưu: VT, GDTX"),
     )
 
 
-def _inspection_plan_draft(ctx: DemoContext) -> None:
-    """A plan of Thanh tra Sở still in draft: only the Department's staff see it."""
+def _draft_letter(ctx: DemoContext) -> None:
+    """A công văn still in draft: only the Department's staff see it."""
     plans = [TaskPlan(
-        text="Kiểm tra việc thực hiện quy định về tổ chức và hoạt động tại các trung tâm ngoại ngữ, tin học: giấy "
-             "phép, giám đốc, hồ sơ giáo viên người nước ngoài, chế độ báo cáo.",
-        lead_unit="Thanh tra Sở", coordinating_units="Phòng Giáo dục thường xuyên",
-        deadline=_days(ctx, 90), divisions=[ctx.divisions["TTr"]],
+        text="Tăng cường ứng dụng công nghệ thông tin và chuyển đổi số trong công tác quản lý và dạy học; báo cáo "
+             "kết quả thực hiện về Sở GDĐT.",
+        lead_unit="Các trung tâm ngoại ngữ, ngoại ngữ - tin học", coordinating_units="Phòng Giáo dục thường xuyên",
+        deadline=_days(ctx, 90), selection=CenterSelection(kinds=[CenterKind.LANGUAGE, CenterKind.LANGUAGE_IT]),
     )]
     body = _lines(
         "Thực hiện kết luận tại Hội nghị triển khai nhiệm vụ các trung tâm ngoại ngữ, tin học và trung tâm hỗ trợ "
-        "phát triển giáo dục hòa nhập về tăng cường công tác thanh tra, kiểm tra, Sở Giáo dục và Đào tạo xây dựng "
-        "Kế hoạch kiểm tra hoạt động của các trung tâm ngoại ngữ, tin học trên địa bàn tỉnh như sau: (dự thảo)",
+        "phát triển giáo dục hòa nhập ngày 26/10/2022 về tăng cường ứng dụng công nghệ thông tin và chuyển đổi số "
+        "trong công tác quản lý và dạy học, Sở Giáo dục và Đào tạo đề nghị các trung tâm:",
     )
     _directive(
-        ctx, doc_type=DirectiveType.PLAN, subject=DRAFT_SUBJECT, body=body, plans=plans, issued_on=None,
-        conference=ctx.conferences["000"], drafting=ctx.divisions["TTr"],
-        recipients=_lines("Các trung tâm ngoại ngữ, tin học;", "Lưu: VT, TTr."),
+        ctx, doc_type=DirectiveType.OFFICIAL_LETTER, subject=DRAFT_SUBJECT, body=body, plans=plans, issued_on=None,
+        conference=ctx.conferences["000"], drafting=ctx.divisions["GDTX"],
+        closing="Sở Giáo dục và Đào tạo đề nghị các trung tâm quan tâm, thực hiện.",
+        addressees=_lines("Các trung tâm ngoại ngữ, ngoại ngữ - tin học trên địa bàn tỉnh"),
+        recipients=_lines("Như trên", "Lưu: VT, GDTX"),
     )
 
 
 @transaction.atomic
 def conferences_seed(*, province: AdministrativeUnit, today: datetime.date | None = None) -> dict:
-    """The five conferences, the Department's divisions and the demo directives with
-    their follow-up; idempotent. `today` may not be later than the real date (a
+    """The Departments of the source provinces with their conferences, the demo
+    Department's divisions and its directives with their follow-up; idempotent. `province`
+    is the demo Department's (Bắc Ninh). `today` may not be later than the real date (a
     directive is never issued in the future)."""
     today = today or timezone.localdate()
     staff = User.objects.filter(username="sogd", role=User.Role.DEPARTMENT, province=province).first() or \
         User.objects.filter(role=User.Role.DEPARTMENT, province=province).order_by("pk").first()
     users_before = User.objects.count()
     if staff is None:
-        return {"conferences": 0, "divisions": 0, "directives": 0, "issued": 0, "assignments": 0, "users": 0}
-    conferences = conferences_record(province=province, user=staff)
+        return {"conferences": 0, "departments": 0, "divisions": 0, "directives": 0, "issued": 0, "assignments": 0,
+                "users": 0}
+    provinces = _source_provinces({spec["province"] for spec in CONFERENCES} - {MAIN_PROVINCE})
+    departments = {MAIN_PROVINCE: (province, staff)} | {
+        code: (unit, department_account(unit)) for code, unit in provinces.items()
+    }
+    conferences = conferences_record(departments=departments)
     divisions_before = Division.objects.filter(province=province).count()
     divisions = divisions_seed(province)
     _demo_staff_divisions(province, divisions)
-    by_file = dict(zip(("000", "001", "002", "003", "004"), (spec["title"] for spec in CONFERENCES), strict=True))
     giamdoc = User.objects.filter(username="giamdoc", role=User.Role.DIRECTOR).first()
     canboxa = User.objects.filter(username="canboxa", role=User.Role.LOCAL_OFFICER).first()
     ctx = DemoContext(
         province=province, staff=staff, today=today, divisions=divisions,
-        conferences={key: Conference.objects.get(province=province, title=title) for key, title in by_file.items()},
+        conferences={spec["key"]: Conference.objects.get(province=province, title=spec["title"])
+                     for spec in CONFERENCES if spec["province"] == MAIN_PROVINCE},
         giamdoc_center_id=giamdoc.center_id if giamdoc else None,
         canboxa_commune_id=canboxa.commune_id if canboxa else None,
     )
     _conclusion_notice(ctx)
     _letter(ctx)
-    _community_plan(ctx)
-    _inspection_plan_draft(ctx)
+    _inspection_plan(ctx)
+    _draft_letter(ctx)
     return {
-        "conferences": conferences, "divisions": Division.objects.filter(province=province).count() - divisions_before,
+        "conferences": conferences, "departments": len(departments),
+        "divisions": Division.objects.filter(province=province).count() - divisions_before,
         "directives": ctx.directives, "issued": ctx.issued, "assignments": ctx.assignments,
         "users": User.objects.count() - users_before,
     }
 
 
+def _bare(province: AdministrativeUnit) -> str:
+    """"Hà Nội" for the unit "Thành phố Hà Nội", as a Department is called ("Sở GDĐT Hà Nội")."""
+    return province.name.removeprefix("Thành phố ").removeprefix("Tỉnh ")
+
+
 def conferences_summary(province: AdministrativeUnit, today: datetime.date | None = None) -> list[str]:
-    """The lines `seed_demo` prints about conferences, directives and their follow-up."""
-    directives = Directive.objects.filter(province=province)
-    summary = follow_up_summary(TaskAssignment.objects.filter(task__directive__province=province,
-                                                              task__directive__status=DirectiveStatus.ISSUED), today)
-    return [
-        _("Hội nghị: %(conferences)d; văn bản chỉ đạo: %(issued)d đã ban hành, %(drafts)d dự thảo.") % {
-            "conferences": Conference.objects.filter(province=province).count(),
+    """The lines `seed_demo` prints: each Department's conferences and directives, then
+    the follow-up of the demo Department's tasks."""
+    codes = {spec["province"] for spec in CONFERENCES} - {MAIN_PROVINCE}
+    others = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE, code__in=codes)
+    lines = []
+    for unit in sorted([province, *others], key=lambda u: (u.pk != province.pk, vi_sort_key(_bare(u)))):
+        directives = Directive.objects.filter(province=unit)
+        lines.append(_("Sở GDĐT %(province)s: %(conferences)d hội nghị; văn bản chỉ đạo: %(issued)d đã ban hành, "
+                       "%(drafts)d dự thảo.") % {
+            "province": _bare(unit),
+            "conferences": Conference.objects.filter(province=unit).count(),
             "issued": directives.filter(status=DirectiveStatus.ISSUED).count(),
             "drafts": directives.filter(status=DirectiveStatus.DRAFT).count(),
-        },
+        })
+    summary = follow_up_summary(TaskAssignment.objects.filter(task__directive__province=province,
+                                                              task__directive__status=DirectiveStatus.ISSUED), today)
+    lines.append(
         _("Theo dõi nhiệm vụ: %(total)d lượt giao; hoàn thành đúng hạn %(on_time)d, hoàn thành quá hạn %(late)d, "
           "trong đó %(waiting)d lượt chờ Sở xác nhận; đang thực hiện %(open)d; quá hạn chưa hoàn thành "
           "%(overdue)d.") % {
             "total": summary.total, "on_time": summary.done_on_time, "late": summary.done_late,
             "waiting": summary.waiting, "open": summary.open, "overdue": summary.overdue,
         },
-    ]
+    )
+    return lines

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.selectors import search_q
 from edu_portal.params import IdFilter, parse_int
+from geo.text import vi_sort_key
 
 from .choices import AssigneeKind, AssignmentStatus, ConferenceKind, DirectiveStatus, DirectiveType, FollowUp
 from .models import Conference, Directive, TaskAssignment
@@ -54,9 +55,11 @@ class ConferenceFilterSet(BootstrapFilterSet):
         fields = ["q", "year", "kind", "host"]
 
     def scope_choices(self, user) -> None:
-        hosts = (conferences_visible_to(user).order_by("host_unit").values_list("host_unit", flat=True).distinct()
+        hosts = (conferences_visible_to(user).order_by().values_list("host_unit", flat=True).distinct()
                  if user is not None else [])
-        self.filters["host"].extra["choices"] = [(h, h) for h in hosts]
+        # A handful of distinct values, put in Vietnamese order here (SELECT DISTINCT can
+        # only be ordered by what it selects).
+        self.filters["host"].extra["choices"] = [(h, h) for h in sorted(hosts, key=vi_sort_key)]
 
     def search(self, queryset, name, value):
         return conference_search(queryset, value)

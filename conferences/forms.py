@@ -5,7 +5,7 @@ services', and a service's ValidationError lands on these forms (views.common.ad
 import uuid
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -15,13 +15,15 @@ from centers.choices import CenterKind
 from centers.forms import NfcMixin
 from centers.models import Center
 from edu_portal.concurrency import EditVersionFormMixin
-from edu_portal.params import StrictModelMultipleChoiceField, parse_ids
+from edu_portal.params import DB_INT_MAX, StrictIntegerField, StrictModelMultipleChoiceField, parse_ids
+from geo.collation import UNIT_ORDERING
 from geo.models import AdministrativeUnit
 from reports.models import ReportType
 
-from .choices import ConferenceFileKind
+from .choices import ConferenceFileKind, DirectiveType
 from .models import Conference, ConferenceQuestion, Directive, ParticipantGroup, Task
 from .selectors import conferences_visible_to
+from .services.directives import DEFAULT_AUTHORITY
 from .services.tasks import ACTIVE_STATUSES, MAX_EVIDENCE_FILES
 from .validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, EVIDENCE_MAX_MB, EVIDENCE_TYPES, types_text
 
@@ -167,20 +169,36 @@ class ConferenceAttachmentForm(forms.Form):
 # Directives
 
 
+# Which doc types show a part of the directive form (static/js/directive_form.js hides the
+# others; without scripts every part shows and the service says what does not belong).
+ADDRESSED_TYPES = " ".join(t for t in DirectiveType.values if DirectiveType.is_addressed(t))
+
+
 class DirectiveForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
-    """A draft: what the PDF prints. Number and date come from issuing, never typed."""
+    """A draft: what the PDF prints. Number and date come from issuing, never typed.
+
+    A quyết định's own parts (authority, bases, proposal, articles, executors) are laid
+    out by the template (templates/conferences/directive_form.html) around the articles'
+    rows, outside the crispy layout."""
+
+    DECISION_FIELDS = ("authority", "legal_bases", "proposal", "executors")
 
     class Meta:
         model = Directive
         fields = [
-            "doc_type", "drafting_division", "conference", "subject", "body", "addressees", "recipients",
+            "doc_type", "drafting_division", "conference", "subject", "body", "closing", "addressees", "recipients",
+            "authority", "legal_bases", "proposal", "executors",
             "signing_prefix", "signing_authority", "signer_position", "signer_name",
         ]
         widgets = {
             "subject": forms.Textarea(attrs={"rows": 2}),
             "body": forms.Textarea(attrs={"rows": 12}),
+            "closing": forms.Textarea(attrs={"rows": 4}),
             "addressees": forms.Textarea(attrs={"rows": 3}),
             "recipients": forms.Textarea(attrs={"rows": 3}),
+            "legal_bases": forms.Textarea(attrs={"rows": 4}),
+            "proposal": forms.TextInput(),
+            "executors": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -192,12 +210,19 @@ class DirectiveForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
         self.fields["conference"].queryset = conferences_visible_to(user).filter(province_id=province_id).only(
             "pk", "title", "held_on",
         )
+        self.fields["authority"].widget.attrs["placeholder"] = DEFAULT_AUTHORITY
+        self.fields["legal_bases"].widget.attrs["placeholder"] = _(
+            "Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019\nCăn cứ ..."
+        )
         self.helper = _form_helper()
         self.helper.layout = Layout(
             Fieldset(
                 _("Văn bản"),
                 Row(Column("doc_type", css_class="col-md-4"), Column("drafting_division"), Column("conference")),
-                "subject", "addressees", "body", "recipients",
+                "subject",
+                Div("addressees", data_doc_types=ADDRESSED_TYPES),
+                Div("body", "closing", data_hide_for=DirectiveType.DECISION),
+                "recipients",
             ),
             Fieldset(
                 _("Người ký"),
@@ -207,11 +232,94 @@ class DirectiveForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
         )
 
 
+class ArticleForm(NfcMixin, forms.Form):
+    """One article of a quyết định (a row of the form; empty rows are ignored)."""
+
+    text = forms.CharField(
+        label=_("Nội dung điều"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Không ghi «Điều 1.»: số điều được đánh tự động. Mỗi khoản một dòng."),
+    )
+
+
+class BaseArticleFormSet(forms.BaseFormSet):
+    def texts(self) -> list[str]:
+        """The articles in the order shown, deleted and empty rows left out."""
+        return [
+            form.cleaned_data["text"] for form in self.forms
+            if form.cleaned_data.get("text") and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+ArticleFormSet = forms.formset_factory(ArticleForm, formset=BaseArticleFormSet, extra=1, can_delete=True,
+                                       max_num=50, validate_max=True)
+
+
 class DirectiveIssueForm(forms.Form):
     issued_on = forms.DateField(
         label=_("Ngày ban hành"), widget=forms.DateInput(attrs=DATE_WIDGET),
         help_text=_("Số văn bản được lấy tự động từ sổ đăng ký văn bản đi khi ban hành."),
     )
+
+
+# The register
+
+
+class RegisterStartForm(NfcMixin, forms.Form):
+    """Where a register goes on: the next number it gives, the date of the last number
+    already given outside it (on paper, before the portal or in between), and why.
+    `seen_last` is the register's last number when the page was opened (stale forms are
+    refused by the service)."""
+
+    doc_type = forms.ChoiceField(label=_("Loại văn bản"), choices=DirectiveType.choices)
+    year = StrictIntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    next_number = StrictIntegerField(
+        label=_("Số tiếp theo"), min_value=1, max_value=999_999,
+        help_text=_("Số mà cổng sẽ cấp cho văn bản ban hành tiếp theo."),
+    )
+    last_on = forms.DateField(
+        label=_("Ngày của số cuối cùng đã cấp ngoài cổng"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET),
+        help_text=_("Ngày của số liền trước số tiếp theo (trên sổ giấy hoặc cấp ngoài cổng). Văn bản ban hành "
+                    "sau đó không được ghi ngày trước ngày này."),
+    )
+    reason = forms.CharField(
+        label=_("Lý do"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do.")},
+        help_text=_("Ví dụ: Bắt đầu dùng cổng từ tháng 12, các số 01-57 đã cấp trên sổ giấy."),
+    )
+    seen_last = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_INT_MAX)
+
+    def __init__(self, *args, register=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if register is not None:
+            # On a register's own page: its type and year are fixed.
+            for name in ("doc_type", "year"):
+                self.fields[name].widget = forms.HiddenInput()
+            self.initial.update({"doc_type": register.doc_type, "year": register.year,
+                                 "next_number": register.next_number, "seen_last": register.last_number})
+        self.helper = _form_helper()
+        self.helper.layout = Layout(
+            Row(Column("doc_type", css_class="col-md-4"), Column("year", css_class="col-md-2"),
+                Column("next_number", css_class="col-md-2"), Column("last_on", css_class="col-md-4")),
+            "reason",
+        )
+
+
+class RegisterCancelForm(NfcMixin, forms.Form):
+    """Record the register's next number as cancelled (given outside the portal to a
+    document that was not issued)."""
+
+    dated = forms.DateField(label=_("Ngày của số bị hủy"), widget=forms.DateInput(attrs=DATE_WIDGET))
+    reason = forms.CharField(
+        label=_("Lý do hủy số"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do.")},
+    )
+    seen_last = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_INT_MAX)
+
+    def __init__(self, *args, register, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("seen_last", register.last_number)
+        self.helper = _form_helper()
+        self.helper.layout = Layout(Row(Column("dated", css_class="col-md-4"), Column("reason")))
 
 
 class TaskForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
@@ -297,7 +405,7 @@ class TaskAssignForm(forms.Form):
         province_id = directive.province_id
         communes = AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
-        ).order_by("name_folded")
+        ).order_by(*UNIT_ORDERING)
         self.fields["divisions"].queryset = Division.objects.filter(province_id=province_id, is_active=True)
         self.fields["communes"].queryset = communes
         self.fields["commune"].queryset = communes

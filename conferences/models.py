@@ -5,6 +5,7 @@ Department's register (DirectiveRegister) and freezes it. Tasks are assigned to
 divisions, communes or centers, one TaskAssignment per assignee, each followed to done.
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -21,8 +22,10 @@ from .choices import (
     DirectiveType,
     EvidenceType,
     ParticipantRole,
+    RegisterEntryKind,
     SigningPrefix,
 )
+from .lines import normalised
 
 
 class TimestampedModel(models.Model):
@@ -166,22 +169,76 @@ class ConferenceAttachment(models.Model):
 class DirectiveRegister(models.Model):
     """The Department's register of issued documents: the last number given per year and
     type. Issuing locks this row, so concurrent issues queue here and get consecutive
-    numbers; a rolled-back issue gives its number back with the transaction."""
+    numbers; a rolled-back issue gives its number back with the transaction.
+
+    A Department adopting the portal mid-year has already given numbers on paper: staff
+    set where the portal starts (`paper_through`, the last number given on paper, and
+    `paper_last_on`, its date). Every other number the portal does not give to one of its
+    directives is a RegisterEntry (cancelled or skipped) with its reason. Changes made by
+    hand are kept in the history with their reason; issuing moves `last_number` without
+    a history row (the directive is the record of that number)."""
 
     province = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    doc_type = models.CharField(max_length=30, choices=DirectiveType.choices)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    doc_type = models.CharField(_("loại văn bản"), max_length=30, choices=DirectiveType.choices)
+    last_number = models.PositiveIntegerField(_("số cuối cùng đã cấp"), default=0)
+    paper_through = models.PositiveIntegerField(
+        _("đã cấp trên sổ giấy đến số"), default=0,
+        help_text=_("Các số đã cấp trên sổ đăng ký giấy trước khi dùng cổng (0: không có)."),
+    )
+    paper_last_on = models.DateField(_("ngày của số cuối cùng trên sổ giấy"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("sổ đăng ký văn bản đi")
         verbose_name_plural = _("sổ đăng ký văn bản đi")
+        ordering = ["-year", "doc_type"]
         constraints = [
             models.UniqueConstraint(fields=["province", "year", "doc_type"], name="one_register_per_year_and_type"),
+            models.CheckConstraint(condition=models.Q(paper_through__lte=models.F("last_number")),
+                                   name="register_paper_numbers_are_given"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()} {self.year}: {self.last_number}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("conferences:register_detail", args=[self.pk])
+
+    @property
+    def next_number(self) -> int:
+        return self.last_number + 1
+
+
+class RegisterEntry(models.Model):
+    """A number of a register that no directive of the portal carries: cancelled (given,
+    then voided) or skipped (used outside the portal, or left unused), with its date and
+    the reason. Never changed or deleted: the register shows it for good."""
+
+    register = models.ForeignKey(DirectiveRegister, verbose_name=_("sổ"), on_delete=models.PROTECT,
+                                 related_name="entries")
+    number = models.PositiveIntegerField(_("số"))
+    kind = models.CharField(_("loại ghi nhận"), max_length=10, choices=RegisterEntryKind.choices)
+    dated = models.DateField(_("ngày"))
+    reason = models.TextField(_("lý do"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("số hủy, bỏ qua")
+        verbose_name_plural = _("số hủy, bỏ qua")
+        ordering = ["register", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "number"], name="one_entry_per_register_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="register_entry_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number:02d} ({self.get_kind_display()})"
 
 
 def protect_issued_directives(collector, field, sub_objs, using):
@@ -226,11 +283,43 @@ class Directive(TimestampedModel):
     symbol = models.CharField(_("ký hiệu"), max_length=60, blank=True, editable=False)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     subject = models.CharField(_("trích yếu"), max_length=500)
-    body = models.TextField(_("nội dung"))
-    addressees = models.TextField(_("kính gửi"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    body = models.TextField(
+        _("nội dung"), blank=True,
+        help_text=_("In trước các nhiệm vụ. Quyết định không dùng ô này: nội dung ở các điều."),
+    )
+    closing = models.TextField(
+        _("phần sau các nhiệm vụ"), blank=True,
+        help_text=_("In sau các nhiệm vụ: tổ chức thực hiện, câu kết (ví dụ: Sở GDĐT thông báo để các đơn vị "
+                    "biết, thực hiện). Dấu ./. kết thúc văn bản được in tự động."),
+    )
+    addressees = models.TextField(
+        _("kính gửi"), blank=True,
+        help_text=_("Chỉ công văn, báo cáo. Mỗi dòng một nơi nhận, không cần gạch đầu dòng và dấu ; . cuối dòng."),
+    )
     recipients = models.TextField(
         _("nơi nhận"), blank=True,
-        help_text=_("Mỗi dòng một nơi nhận, ví dụ: Như trên; Lưu: VT, GDTX."),
+        help_text=_("Mỗi dòng một nơi nhận, ví dụ: Như trên / Lưu: VT, GDTX. Gạch đầu dòng và dấu ; . cuối dòng "
+                    "được in tự động."),
+    )
+    # A quyết định (Nghị định 30/2020, Appendix III, sample 1.2): the authority that
+    # decides, the bases, the proposing unit, then the articles (DirectiveArticle) and the
+    # article naming who carries it out.
+    authority = models.CharField(
+        _("thẩm quyền ban hành"), max_length=255, blank=True,
+        help_text=_("Chức vụ người đứng đầu có thẩm quyền, ví dụ: GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO."),
+    )
+    legal_bases = models.TextField(
+        _("căn cứ ban hành"), blank=True,
+        help_text=_("Mỗi dòng một căn cứ, bắt đầu bằng «Căn cứ»; dấu ; và . cuối dòng được in tự động."),
+    )
+    proposal = models.CharField(
+        _("theo đề nghị của"), max_length=500, blank=True,
+        help_text=_("Ví dụ: Trưởng phòng Giáo dục thường xuyên."),
+    )
+    executors = models.CharField(
+        _("đơn vị, cá nhân thi hành"), max_length=500, blank=True,
+        help_text=_("Điều cuối: «... chịu trách nhiệm thi hành Quyết định này». Ví dụ: Chánh Văn phòng Sở, Trưởng "
+                    "phòng Giáo dục thường xuyên, Giám đốc các trung tâm ngoại ngữ, tin học."),
     )
     signing_prefix = models.CharField(_("quyền hạn ký"), max_length=5, choices=SigningPrefix.choices,
                                       blank=True, default="")
@@ -282,6 +371,15 @@ class Directive(TimestampedModel):
 
         return reverse("conferences:directive_detail", args=[self.pk])
 
+    def clean(self):
+        # One bare entry per line; the PDF adds the dash and the one trailing mark.
+        self.addressees = normalised(self.addressees)
+        self.recipients = normalised(self.recipients)
+        self.legal_bases = normalised(self.legal_bases)
+        self.proposal = _without_prefix(normalised(self.proposal).replace("\n", " "),
+                                        ("theo đề nghị của", "xét đề nghị của"))
+        self.executors = normalised(self.executors).replace("\n", " ")
+
     @property
     def is_issued(self) -> bool:
         return self.status == DirectiveStatus.ISSUED
@@ -299,6 +397,40 @@ class Directive(TimestampedModel):
     def signature_title(self) -> str:
         """"KT. GIÁM ĐỐC" above "PHÓ GIÁM ĐỐC"; the head signs with the title alone."""
         return f"{self.signing_prefix} {self.signing_authority}".strip()
+
+
+def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:
+    """"Theo đề nghị của Trưởng phòng GDTX" typed whole: the template writes the prefix."""
+    for prefix in prefixes:
+        if text.lower().startswith(prefix):
+            return text[len(prefix):].strip()
+    return text
+
+
+class DirectiveArticle(models.Model):
+    """An article (Điều) of a quyết định, in order. The PDF numbers them "Điều 1.",
+    "Điều 2." ... and adds the last one, naming who carries the decision out."""
+
+    directive = models.ForeignKey(Directive, verbose_name=_("văn bản"), on_delete=models.CASCADE,
+                                  related_name="articles")
+    text = models.TextField(_("nội dung điều"),
+                            help_text=_("Không ghi «Điều 1.»: số điều được đánh tự động. Mỗi khoản một dòng."))
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("điều")
+        verbose_name_plural = _("các điều")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def clean(self):
+        # "Điều 2. ..." typed whole: the number is the article's place, printed by the PDF.
+        self.text = _ARTICLE_LABEL.sub("", self.text.strip())
+
+
+_ARTICLE_LABEL = re.compile(r"^điều\s+\d+\s*[.:]?\s*", re.IGNORECASE)
 
 
 class Task(TimestampedModel):

@@ -13,11 +13,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from centers.selectors import search_q
+from geo.collation import vi
 
 from .choices import DirectiveStatus, FollowUp
 from .models import Conference, Directive, TaskAssignment
@@ -176,7 +178,11 @@ def assignment_list(queryset: QuerySet[TaskAssignment], today: datetime.date | N
     """Assignments with what a row shows: the task, its directive and the assignee."""
     return with_follow_up(
         queryset.select_related("task__directive", "center__commune", "commune", "division"), today,
-    ).order_by("task__deadline", "task__directive_id", "task__number", "id")
+    ).order_by(
+        "task__deadline", "task__directive_id", "task__number", "kind",
+        # Within a task, its assignees in Vietnamese order of their names.
+        vi(Coalesce("center__name", "commune__name", "division__name")), "id",
+    )
 
 
 def assignment_get(user, pk: int) -> TaskAssignment:

@@ -3,7 +3,7 @@ namespace, "conferences" (edu_portal/urls.py includes this module at the root)."
 
 from django.urls import include, path
 
-from .views import assignments, conferences, directives, pdf, tasks
+from .views import assignments, conferences, directives, pdf, registers, tasks
 
 app_name = "conferences"
 
@@ -27,6 +27,9 @@ directive_urls = [
     path("<int:pk>/correct/", directives.directive_correct_view, name="directive_correct"),
     path("<int:pk>/delete/", directives.directive_delete_view, name="directive_delete"),
     path("<int:pk>/pdf/", pdf.directive_pdf, name="directive_pdf"),
+    # The registers of issued documents: numbers, start number, gaps and cancellations.
+    path("registers/", registers.RegisterListView.as_view(), name="register_list"),
+    path("registers/<int:pk>/", registers.RegisterDetailView.as_view(), name="register_detail"),
     # Tasks of a draft and their assignees.
     path("<int:pk>/tasks/new/", tasks.TaskCreateView.as_view(), name="task_create"),
     path("tasks/<int:pk>/edit/", tasks.TaskUpdateView.as_view(), name="task_update"),

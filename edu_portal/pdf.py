@@ -27,6 +27,7 @@ import binascii
 import contextlib
 import datetime
 import functools
+import itertools
 import logging
 import mimetypes
 import posixpath
@@ -104,6 +105,197 @@ def unit_title(unit) -> str:
     """A unit as the state format writes it: "Tỉnh Bắc Ninh", "Thành phố Hà Nội",
     "Phường Kinh Bắc" (never "Thành phố trung ương Thành phố Hà Nội")."""
     return unit.full_name if unit is not None else ""
+
+
+# Names a line must not break inside (issue 11: "TỈNH BẮC / GIANG" is read as two words by
+# anyone who files the document). The layout may break between them, never within.
+
+# Bodies whose name is one unit of meaning, whatever their length.
+_BODY_NAMES = (
+    "ủy ban nhân dân", "uỷ ban nhân dân", "hội đồng nhân dân", "sở giáo dục và đào tạo",
+    "phòng giáo dục và đào tạo", "bộ giáo dục và đào tạo", "phòng văn hóa - xã hội",
+)
+# Administrative unit types, two-word ones first; the name follows the type.
+_NAME_TYPES = ("thành phố", "đặc khu", "thị trấn", "thị xã", "tỉnh", "xã", "phường", "huyện", "quận")
+_TOKEN = re.compile(r"\s+|[^\s]+")
+_NAME_END = ",;:.()[]/"
+
+
+def _is_name_word(word: str, all_caps: bool) -> bool:
+    """A word of a proper name: capitalised in running text ("Bắc", "Giang", "5"); in an
+    upper-case line (a header) any word is."""
+    word = word.strip("()")
+    if not word or word[0] in _NAME_END:
+        return False
+    return all_caps or word[0].isupper() or word[0].isdigit()
+
+
+def nobreak_parts(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (part, keep) pairs whose concatenation is `text`: the parts with keep
+    True are names to set on one line (a template puts them in <span class="nb">). Kept
+    together: the names of bodies ("Ủy ban nhân dân", "Sở Giáo dục và Đào tạo") and of
+    administrative units with their type ("tỉnh Bắc Giang", "TỈNH BẮC GIANG", "phường
+    Kinh Bắc", "tỉnh Bà Rịa - Vũng Tàu"); in an upper-case (header) line also the names of
+    bodies ("ỦY BAN NHÂN DÂN", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"). Everything else may break."""
+    text = text or ""
+    tokens = _TOKEN.findall(text)
+    letters = [c for c in text if c.isalpha()]
+    all_caps = bool(letters) and all(c.isupper() for c in letters)
+    words = [(i, t) for i, t in enumerate(tokens) if not t.isspace()]
+    keep = [False] * len(tokens)
+    position = 0
+    while position < len(words):
+        matched = 0
+        lowered = [t.lower() for _, t in words[position:position + 6]]
+        # A body's name is kept whole in a header line only: in a justified paragraph a
+        # long unbreakable phrase would open wide gaps in the line before it.
+        for phrase in _BODY_NAMES if all_caps else ():
+            size = len(phrase.split())
+            if " ".join(lowered[:size]).rstrip(",;:.") == phrase:
+                matched = size
+                break
+        if not matched:
+            for unit_type in _NAME_TYPES:
+                size = len(unit_type.split())
+                if " ".join(lowered[:size]) != unit_type:
+                    continue
+                # The name: up to five capitalised words, "Bà Rịa - Vũng Tàu" included;
+                # it ends at punctuation.
+                name, cursor = 0, position + size
+                while cursor < len(words) and name < 6:
+                    word = words[cursor][1]
+                    if word == "-" and cursor + 1 < len(words) and _is_name_word(words[cursor + 1][1], all_caps):
+                        cursor += 1
+                        continue
+                    if not _is_name_word(word, all_caps):
+                        break
+                    name += 1
+                    cursor += 1
+                    if word[-1] in _NAME_END:
+                        break
+                if name:
+                    matched = cursor - position
+                break
+        if matched:
+            first, last = words[position][0], words[position + matched - 1][0]
+            for index in range(first, last + 1):
+                keep[index] = True
+            position += matched
+        else:
+            position += 1
+    parts: list[tuple[str, bool]] = []
+    for token, kept in zip(tokens, keep, strict=True):
+        if parts and parts[-1][1] == kept:
+            parts[-1] = (parts[-1][0] + token, kept)
+        else:
+            parts.append((token, kept))
+    return parts
+
+
+# The header's agency column: 40 % of the 165 mm text width (print.css), in points.
+AGENCY_COLUMN_PT = 0.40 * 165 * 72 / 25.4
+
+
+@functools.cache
+def _advances(bold: bool) -> tuple[dict[int, int], int]:
+    """(advance width of each character in font units, units per em) of the bundled
+    Liberation Serif, as print.css sets the header."""
+    from fontTools.ttLib import TTFont
+
+    path = finders.find(f"fonts/LiberationSerif-{'Bold' if bold else 'Regular'}.ttf")
+    font = TTFont(path, lazy=True)
+    metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
+    return {code: metrics[name][0] for code, name in cmap.items()}, font["head"].unitsPerEm
+
+
+def text_width(text: str, *, size: float = 12, bold: bool = False) -> float:
+    """The width in points of `text` set in the bundled serif at `size`."""
+    advances, per_em = _advances(bold)
+    default = per_em // 2
+    return sum(advances.get(ord(char), default) for char in text) * size / per_em
+
+
+@functools.lru_cache(maxsize=2048)
+def header_lines(text: str, *, size: float = 12, bold: bool = False, width: float = AGENCY_COLUMN_PT) -> tuple[str, ...]:
+    """An upper-case header name ("ỦY BAN NHÂN DÂN TỈNH BẮC GIANG") cut into the lines it
+    is printed on: as many words a line as fit the agency column, never inside a name
+    nobreak_parts keeps together. Set line by line, the name's box is as wide as its
+    longest line, so the rule under it is measured against that line (Appendix I, II.2.b)."""
+    text = " ".join((text or "").upper().split())
+    items: list[str] = []
+    for part, keep in nobreak_parts(text):
+        if keep:
+            items.append(part.strip())
+        else:
+            items += part.split()
+    # A hyphen binds its neighbours: "NGỮ - TIN" never breaks.
+    while "-" in items[1:-1]:
+        at = items.index("-", 1)
+        items[at - 1:at + 2] = [" ".join(items[at - 1:at + 2])]
+    if not items:
+        return ()
+    # As few lines as the column allows, then the most even cut among those: no line
+    # break inside a two-syllable word ("GIÁO / DỤC") nor between the last two words,
+    # which are the proper name ("TRUNG TÂM TIN HỌC / HOÀNG TÍN").
+    count = 1
+    while not _cuts(items, count, size, bold, width):
+        count += 1
+        if count > len(items):
+            return tuple(items)
+    # One line more is taken only when it spares a bad break.
+    candidates = _cuts(items, count, size, bold, width) + _cuts(items, count + 1, size, bold, width)
+
+    def cost(lines):
+        bad, widest = _cut_cost(lines, size, bold)
+        return bad, len(lines), widest
+
+    return tuple(min(candidates, key=cost))
+
+
+# Two-syllable words of the names printed in headers: a line never ends inside one.
+_COMPOUNDS = frozenset({
+    "TRUNG TÂM", "CÔNG TY", "GIÁO DỤC", "ĐÀO TẠO", "TIN HỌC", "NGOẠI NGỮ", "HÒA NHẬP", "HOÀ NHẬP",
+    "PHÁT TRIỂN", "HỖ TRỢ", "ĐẠI HỌC", "CAO ĐẲNG", "TRUNG CẤP", "NGHỀ NGHIỆP", "THƯỜNG XUYÊN", "CỔ PHẦN",
+    "NHÂN DÂN", "HỌC TẬP", "CỘNG ĐỒNG", "KIỂM TRA", "TRÁCH NHIỆM", "HỮU HẠN", "ỦY BAN", "UỶ BAN",
+})
+
+
+def _cuts(items: list[str], count: int, size: float, bold: bool, width: float) -> list[list[str]]:
+    """Every way to set `items` on `count` lines that each fit `width`."""
+    found = []
+    for breaks in itertools.combinations(range(1, len(items)), count - 1):
+        bounds = (0, *breaks, len(items))
+        lines = [" ".join(items[a:b]) for a, b in itertools.pairwise(bounds)]
+        if all(text_width(line, size=size, bold=bold) <= width for line in lines):
+            found.append(lines)
+    return found
+
+
+def _cut_cost(lines: list[str], size: float, bold: bool) -> tuple[int, float]:
+    """(bad breaks, unevenness): a break inside a two-syllable word, at a hyphen
+    ("NGOẠI NGỮ - TIN HỌC") or inside the final proper name first, then the widest line."""
+    bad = 0
+    for upper, lower in itertools.pairwise(lines):
+        pair = f"{upper.split()[-1]} {lower.split()[0]}"
+        if pair in _COMPOUNDS or upper.endswith("-") or lower.startswith("-") or upper.endswith(" VÀ") \
+                or lower.startswith("VÀ "):
+            bad += 1
+    if len(lines) > 1 and len(lines[-1].split()) == 1:
+        bad += 1  # the proper name's last syllable alone
+    return bad, max(text_width(line, size=size, bold=bold) for line in lines)
+
+
+def unit_in_text(unit) -> str:
+    """A unit inside a sentence or an address (Decree 30/2020, Appendix II, III.1): the
+    type in lower case before its name, "phường Kinh Bắc", "tỉnh Bắc Ninh"; upper case
+    when the name is a number ("Phường 5", "Quận 1") and in "Thành phố Hồ Chí Minh"."""
+    title = unit_title(unit)
+    if not title:
+        return ""
+    _unit_type, bare = _split_unit(unit)
+    if bare.isdigit() or title == "Thành phố Hồ Chí Minh" or title == bare:
+        return title
+    return title[:1].lower() + title[1:]
 
 
 def place_name(unit) -> str:

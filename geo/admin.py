@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from edu_portal.admin import ScopedAdminMixin, site
 
+from .collation import UNIT_ORDERING
 from .models import AdministrativeUnit
 
 
@@ -20,7 +21,10 @@ class AdministrativeUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     # "Phường Kinh Bắc"; a statistics code is matched as typed.
     search_fields = ("name_folded", "code")
     folded_search_field = "name_folded"
-    ordering = ("code",)
+    # The order of units everywhere (geo.collation.UNIT_ORDERING) after their level
+    # ("province" > "legacy_district" > "commune": provinces first); the commune
+    # autocompletes of the other admins list them so too.
+    ordering = ("-level", *UNIT_ORDERING)
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 100

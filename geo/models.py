@@ -1,7 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .text import fold
+from .collation import UNIT_ORDERING
+from .text import VI_COLUMN_COLLATION, fold
 
 
 # How a type is written before a name ("thành phố trung ương" is written "Thành phố").
@@ -22,7 +23,7 @@ class AdministrativeUnit(models.Model):
 
     level = models.CharField(_("cấp"), max_length=20, choices=Level.choices)
     code = models.CharField(_("mã"), max_length=10)
-    name = models.CharField(_("tên"), max_length=120)
+    name = models.CharField(_("tên"), max_length=120, db_collation=VI_COLUMN_COLLATION)
     unit_type = models.CharField(_("loại đơn vị"), max_length=30, blank=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("thuộc"), null=True, blank=True, on_delete=models.PROTECT,
@@ -35,7 +36,7 @@ class AdministrativeUnit(models.Model):
     class Meta:
         verbose_name = _("đơn vị hành chính")
         verbose_name_plural = _("đơn vị hành chính")
-        ordering = ["code"]
+        ordering = list(UNIT_ORDERING)
         constraints = [
             models.UniqueConstraint(fields=["level", "code"], name="geo_unit_level_code_unique"),
         ]

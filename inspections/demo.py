@@ -19,7 +19,10 @@ from .choices import CheckResult, ComplaintStatus, Condition, InspectionStatus
 from .models import Complaint, Inspection, InspectionCheck, SanctionArticle, Violation
 from .services import flags_record
 
-TEAM = "Trịnh Văn Kiên, Thanh tra viên (trưởng đoàn)\nVũ Đức Long, chuyên viên Phòng Giáo dục thường xuyên"
+# A Department's checking team: since 1/7/2025 there is no Department inspectorate (Law on
+# Inspection 84/2025/QH15), so no "Thanh tra viên" of the Department either.
+TEAM = ("Trịnh Văn Kiên, Phó Trưởng phòng Giáo dục thường xuyên (trưởng đoàn)\n"
+        "Vũ Đức Long, chuyên viên Phòng Giáo dục thường xuyên")
 SCOPE = "Điều kiện hoạt động; hồ sơ giáo viên, người nước ngoài; công khai thông tin và thu học phí"
 
 

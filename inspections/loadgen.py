@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from centers.models import Center
-from conferences.models import Directive, Task, TaskAssignment
+from conferences.models import Directive, DirectiveRegister, Task, TaskAssignment
+from conferences.services.registers import register_lock
 
 from .choices import ComplaintSource, ComplaintStatus, InspectionStatus
 from .models import Complaint, Inspection, SanctionArticle, Violation
@@ -83,10 +84,14 @@ def _directive_load(province_id: int, centers: list, today: datetime.date, rng: 
     """One issued công văn per province asking every language center for a review, due a
     month ago: most did it (some late), some did not (overdue)."""
     issued_on = today - datetime.timedelta(days=75)
-    last = Directive.objects.filter(province_id=province_id, year=issued_on.year, doc_type="ke_hoach") \
-        .order_by("-number").values_list("number", flat=True).first() or 0
+    # The number from the register, under its lock, as directive_issue takes it: the
+    # portal's next plan must not be given the same number.
+    register = register_lock(province_id, issued_on.year, "ke_hoach")
+    register.last_number += 1
+    DirectiveRegister.objects.filter(pk=register.pk).update(last_number=register.last_number)
     directive = Directive.objects.create(
-        province_id=province_id, doc_type="ke_hoach", status="issued", number=last + 1, year=issued_on.year,
+        province_id=province_id, doc_type="ke_hoach", status="issued", number=register.last_number,
+        year=issued_on.year,
         symbol="KH-SGDĐT", issued_on=issued_on, subject="Rà soát điều kiện hoạt động các trung tâm ngoại ngữ",
         body="Dữ liệu sinh để đo hiệu năng.", signer_name="Nguyễn Văn An", signing_prefix="KT.",
         signer_position="PHÓ GIÁM ĐỐC",

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from geo.text import VI_COLUMN_COLLATION
+
 from .choices import CheckResult, ComplaintSource, ComplaintStatus, Condition, InspectionStatus
 
 
@@ -246,7 +248,7 @@ class RiskWeight(models.Model):
 
 class SavedSearch(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
-    name = models.CharField(_("tên"), max_length=120)
+    name = models.CharField(_("tên"), max_length=120, db_collation=VI_COLUMN_COLLATION)
     query = models.CharField(_("điều kiện"), max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from centers.models import Center
 from centers.selectors import centers_visible_to, scope_q, search_q
+from geo.collation import UNIT_ORDERING
+from geo.text import VI_COLLATION
 from geo.models import AdministrativeUnit
 from notifications.services import unread_notifications
 
@@ -76,7 +78,7 @@ def compliance_frame(user, *, province_id: int | None = None) -> ComplianceFrame
     units = list(
         AdministrativeUnit.objects.filter(wanted).annotate(
             **weights, unread=at_anchor(Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))),
-        ).order_by("level", "name_folded")
+        ).order_by("level", *UNIT_ORDERING)
     )
     province = next((unit for unit in units if unit.pk == anchor), None)
     resolved = weights_with_defaults(
@@ -134,10 +136,13 @@ class ComplianceResult:
     weights: dict
 
 
+# Names in Vietnamese order, said outright: the column's collation is not carried through
+# the inner query on every database.
+_NAME = f'name COLLATE "{VI_COLLATION}"'
 ORDERINGS = {
-    "-risk": "risk_score DESC, name, id", "risk": "risk_score, name, id",
-    "name": "name, id", "-name": "name DESC, id DESC",
-    "inspected": "last_inspection {nulls_first}, name, id", "-inspected": "last_inspection DESC, name, id",
+    "-risk": f"risk_score DESC, {_NAME}, id", "risk": f"risk_score, {_NAME}, id",
+    "name": f"{_NAME}, id", "-name": f"{_NAME} DESC, id DESC",
+    "inspected": f"last_inspection {{nulls_first}}, {_NAME}, id", "-inspected": f"last_inspection DESC, {_NAME}, id",
 }
 
 

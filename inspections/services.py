@@ -12,11 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import Center
+from geo.text import fold
 
 from .choices import CheckResult, Condition, InspectionStatus
 from .models import Complaint, FlagPeriod, Inspection, InspectionCheck, RiskWeight, SavedSearch, Violation
 from .rules import RULES, annotate_rules
 from .selectors import can_record_inspections
+
+
+# Department inspectorates ("Thanh tra Sở") end with the Law on Inspection 2025.
+INSPECTORATES_ABOLISHED = datetime.date(2025, 7, 1)
 
 
 def _require(user, center: Center) -> None:
@@ -46,6 +51,14 @@ def _check_inspection(inspection: Inspection) -> None:
         errors["closed_on"] = _("Ngày kết thúc trước ngày kiểm tra.")
     if inspection.status == InspectionStatus.CLOSED and not inspection.closed_on:
         errors["closed_on"] = _("Cần ngày kết thúc khi đóng cuộc kiểm tra.")
+    # The Law on Inspection 84/2025/QH15 (in force 1/7/2025) abolished the Departments'
+    # inspectorates: a Department's team checks ("kiểm tra"); records of earlier dates keep
+    # the titles of their time (shared/domain/regulations.md, "Inspection after 1 July 2025").
+    if start and start >= INSPECTORATES_ABOLISHED and "thanh tra so" in fold(inspection.team or ""):
+        errors["team"] = _(
+            "Từ ngày 01/7/2025 không còn Thanh tra Sở (Luật Thanh tra số 84/2025/QH15): Sở kiểm tra bằng đoàn "
+            "kiểm tra. Hãy ghi chức vụ hiện nay của từng thành viên, ví dụ: Trưởng phòng Giáo dục thường xuyên."
+        )
     if errors:
         raise ValidationError(errors)
 

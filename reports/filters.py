@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.choices import CenterKind
 from centers.selectors import search_q
+from geo.collation import UNIT_ORDERING
 from geo.models import AdministrativeUnit
 
 from .choices import PENDING_STATUSES, ObligationStatus
@@ -19,10 +20,10 @@ from .selectors import AWAITING_REVIEW, periods_visible_to, user_province_id
 def _communes_for(user):
     communes = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.COMMUNE)
     if user.is_superuser:
-        return communes.order_by("name_folded")
+        return communes.order_by(*UNIT_ORDERING)
     if user.commune_id:
         return communes.filter(pk=user.commune_id)
-    return communes.filter(parent_id=user_province_id(user)).order_by("name_folded")
+    return communes.filter(parent_id=user_province_id(user)).order_by(*UNIT_ORDERING)
 
 
 class ScopedObligationFilterSet(django_filters.FilterSet):

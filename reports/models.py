@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centers.models import TimestampedModel
+from geo.text import VI_COLUMN_COLLATION
 
 from .choices import AttachmentType, ExtensionStatus, FieldKind, Frequency, ObligationStatus
 
@@ -36,7 +37,7 @@ class ReportType(TimestampedModel):
         related_name="report_types", limit_choices_to={"level": "province"},
     )
     code = models.CharField(_("mã"), max_length=30)
-    title = models.CharField(_("tên báo cáo"), max_length=255)
+    title = models.CharField(_("tên báo cáo"), max_length=255, db_collation=VI_COLUMN_COLLATION)
     description = models.TextField(_("hướng dẫn"), blank=True)
     center_kinds = models.JSONField(_("loại hình trung tâm phải báo cáo"), default=list)
     frequency = models.CharField(_("kỳ báo cáo"), max_length=20, choices=Frequency.choices)

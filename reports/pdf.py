@@ -24,6 +24,7 @@ from centers.selectors import scope_q
 from documents.registry import PdfBuildError, Prepared, register
 from edu_portal.params import parse_int
 from edu_portal.pdf import place_name, render_pdf, unit_title
+from geo.collation import unit_ordering
 
 from .models import ReportPeriod, SubmissionVersion, local_date
 from .selectors import (
@@ -101,11 +102,12 @@ def version_context(version: SubmissionVersion) -> dict:
         "doc_summary": subject,
         "subject": _lower_first(subject),
         "department": _department_name(center.province),
+        "addressees": [_department_name(center.province)],
         "values": version_values(version),
         "attachments": version.attachment_hashes,
         "submitted_at": submitted_at,
         "days_late": version.days_late,
-        "recipients": ["Như trên;", "Lưu: VT."],
+        "recipients": ["Như trên", "Lưu: VT"],
         "set_sign_position": True,
         "sign_position": "GIÁM ĐỐC",
         "sign_note": "(Đã nộp trực tuyến)",
@@ -130,21 +132,31 @@ ROWS_PER_PAGE = 30  # of the centers' list, to estimate the number of pages for 
 
 
 def summary_issuer(user, period: ReportPeriod) -> dict:
-    """Header and signature of the summary: the Department's, or the commune's when a
-    local officer prints the summary of their commune."""
+    """Header, addressee and signature of the summary: the Department's, or the commune's
+    when a local officer prints the summary of their commune.
+
+    A report goes to the body above its author, named after "Kính gửi" (Decree 30/2020,
+    Appendix I, II.9.b): a commune reports on the centers of its area to the Department,
+    which supervises them professionally; the Department to the provincial People's
+    Committee, for which it keeps the province's reporting regime (regulations.md 2.2). A
+    People's Committee is a collective body: its report is signed "TM. ỦY BAN NHÂN DÂN /
+    CHỦ TỊCH" (Appendix I, II.7.b)."""
     if user.role == User.Role.LOCAL_OFFICER and user.commune_id:
         commune = user.commune
         return {
-            "set_parent_body": True, "parent_body": "", "issuing_body": f"ỦY BAN NHÂN DÂN {unit_title(commune)}",
+            "set_parent_body": True, "parent_body": "", "issuing_body": f"ỦY BAN NHÂN DÂN {unit_title(commune).upper()}",
             "symbol": "BC-UBND", "place": place_name(commune), "set_sign_position": True,
-            "sign_position": "CHỦ TỊCH", "scope_label": _lower_first(unit_title(commune)),
+            "sign_prefix": "TM. ỦY BAN NHÂN DÂN", "sign_position": "CHỦ TỊCH",
+            "scope_label": _lower_first(unit_title(commune)),
             "author": f"Ủy ban nhân dân {_lower_first(unit_title(commune))}", "province": commune.parent,
+            "addressees": [_department_name(commune.parent)],
         }
     province = period.report_type.province
     return {
         "province": province, "issuing_body": "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "symbol": "BC-SGDĐT",
         "set_sign_position": True, "sign_position": "GIÁM ĐỐC", "scope_label": _lower_first(unit_title(province)),
         "author": _department_name(province),
+        "addressees": [f"Ủy ban nhân dân {_lower_first(unit_title(province))}"] if province else [],
     }
 
 
@@ -156,7 +168,7 @@ def _communes(period: ReportPeriod, user) -> list[dict]:
         .select_related("center__commune")
         .only("pk", "status", "first_submitted_at", "extended_until", "period_id",
               "center__code", "center__name", "center__commune__name", "center__commune__unit_type")
-        .order_by("center__commune__name", "center__commune_id", "center__name", "pk")
+        .order_by(*unit_ordering("center__commune__"), "center__name", "pk")
     )
     groups: list[dict] = []
     for obligation in obligations.iterator(chunk_size=2000):
@@ -214,7 +226,7 @@ def summary_context(period: ReportPeriod, user, *, now=None) -> dict:
         "by_kind": _table_rows(summary.by_kind),
         "by_commune": _table_rows(summary.by_commune),
         "communes": _communes(period, user),
-        "recipients": ["Lưu: VT."],
+        "recipients": ["Như trên", "Lưu: VT"],
         "signer_name": "",
         "title": f"Tổng hợp báo cáo {report_type.title} - {period.label}",
     }

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from centers.choices import CenterKind
 from centers.selectors import scope_q
+from geo.collation import unit_ordering
 
 from .choices import ExtensionStatus, FieldKind, ObligationStatus
 from .models import Attachment, ExtensionRequest, Obligation, ReportField, ReportPeriod, Review, SubmissionVersion
@@ -397,7 +398,7 @@ def completeness(period: ReportPeriod, user) -> Completeness:
     commune_rows = (
         obligations.values("center__commune_id", "center__commune__name", "center__commune__unit_type")
         .annotate(**counts)
-        .order_by("center__commune__name", "center__commune_id")
+        .order_by(*unit_ordering("center__commune__"))
     )
     for row in commune_rows:
         name, unit_type = row["center__commune__name"], row["center__commune__unit_type"] or ""
@@ -419,7 +420,7 @@ def missing_obligations(period: ReportPeriod, user) -> QuerySet[Obligation]:
         obligations_visible_to(user)
         .filter(period=period, first_submitted_at__isnull=True)
         .select_related("center__commune")
-        .order_by("center__commune__name", "center__name", "pk")
+        .order_by(*unit_ordering("center__commune__"), "center__name", "pk")
     )
 
 

@@ -53,8 +53,19 @@ from accounts.security import accounts_visible_to
 from centers.models import Center, CenterImport, LicenceDocument, Staff
 from centers.pdf import decision_documents
 from centers.selectors import centers_visible_to, communes_visible_to, scoped
-from conferences.models import ConferenceAttachment, Evidence, Task, TaskAssignment, TaskProgress
+from conferences.models import (
+    ConferenceAttachment,
+    Directive,
+    DirectiveRegister,
+    Evidence,
+    Task,
+    TaskAssignment,
+    TaskProgress,
+)
 from conferences.selectors import assignments_visible_to, conferences_visible_to, directives_visible_to
+from conferences.services import directive_save
+from conferences.services.directives import directive_articles_save
+from conferences.services.registers import register_cancel_next, registers_visible_to
 from documents.models import PdfJob
 from documents.selectors import pdf_jobs_visible_to
 from edu_portal.admin import site as admin_site
@@ -188,6 +199,7 @@ FILLERS: dict[str, Fill] = {
     "conferences:directive_correct": Fill(_issued),
     "conferences:directive_delete": Fill(_drafts),
     "conferences:directive_pdf": Fill(directives_visible_to),
+    "conferences:register_detail": Fill(registers_visible_to),
     "conferences:task_create": Fill(_drafts),
     "conferences:task_update": Fill(lambda u: Task.objects.filter(directive__in=_drafts(u))),
     "conferences:task_delete": Fill(lambda u: Task.objects.filter(directive__in=_drafts(u))),
@@ -437,6 +449,18 @@ def seed_site() -> dict[str, User]:
     CenterImport.objects.create(province=province, created_by=staff, original_name="trung-tam.xlsx",
                                 status=CenterImport.Status.DONE, total_rows=1, processed_rows=1, finished_at=now)
     Division.objects.get_or_create(province=province, code="KT", defaults={"name": "Phòng Kiểm tra"})
+    # A quyết định with its articles, and a cancelled number (with the register's history).
+    decision = directive_save(directive=Directive(
+        province=province, doc_type="quyet_dinh", subject="Về việc thành lập Đoàn kiểm tra",
+        signer_name="Trần Văn Minh", legal_bases="Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019",
+        executors="Chánh Văn phòng Sở", recipients="Như Điều 2\nLưu: VT",
+    ), user=staff)
+    directive_articles_save(directive=decision, texts=["Thành lập Đoàn kiểm tra các trung tâm."], user=staff)
+    this_year = DirectiveRegister.objects.filter(province=province, year=timezone.localdate().year)
+    register = this_year.order_by("pk").first()
+    if register is not None:
+        register_cancel_next(register=register, dated=timezone.localdate(), user=staff,
+                             reason="Số cấp trên giấy cho văn bản không ban hành")
     Group.objects.get_or_create(name="Chuyên viên Sở")
     assert LicenceDocument.objects.exists() and AdministrativeUnit.objects.exists()
     return users

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView
 
 from accounts.permissions import can_manage_registry, require
 from edu_portal.views import UploadLimit
+from geo.collation import UNIT_ORDERING
 from geo.models import AdministrativeUnit
 
 from ..choices import CenterKind, CenterStatus
@@ -79,7 +80,7 @@ def center_import_template(request: HttpRequest) -> HttpResponse:
     if province is not None:
         commune = (
             AdministrativeUnit.objects.filter(parent=province, level=AdministrativeUnit.Level.COMMUNE)
-            .order_by("name").first()
+            .order_by(*UNIT_ORDERING).first()
         )
     with translation.override("vi"):
         example = [

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from accounts.permissions import can_print_commune_decisions, require
 from edu_portal.params import parse_int
 from edu_portal.pdf import pdf_response, render_pdf
+from geo.collation import UNIT_ORDERING
 
 from ..pdf import TEMPLATE, commune_decisions, decision_filename, licence_decision_context, licence_decision_get
 from ..selectors import center_get, communes_visible_to
@@ -37,7 +38,7 @@ class CommuneChoiceForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes_visible_to(user).order_by("name")
+        self.fields["commune"].queryset = communes_visible_to(user).order_by(*UNIT_ORDERING)
 
 
 class CommuneDecisionsView(LoginRequiredMixin, TemplateView):

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,10 +29,11 @@ from edu_portal.concurrency import edit_conflict_response
 from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView, add_errors
 
-from ..choices import DirectiveStatus
+from ..choices import DirectiveStatus, DirectiveType
 from ..filters import DirectiveFilterSet
-from ..forms import DirectiveForm, DirectiveIssueForm
-from ..models import Directive
+from ..forms import ArticleFormSet, DirectiveForm, DirectiveIssueForm
+from ..lines import entries
+from ..models import Directive, DirectiveRegister
 from ..selectors import (
     assignment_list,
     assignments_visible_to,
@@ -42,7 +44,14 @@ from ..selectors import (
     follow_up_summary,
 )
 from ..services import directive_correct, directive_issue, directive_save
-from ..services.directives import can_edit_directives, directive_delete, refuse_if_issued, require_editor
+from ..services.directives import (
+    can_edit_directives,
+    directive_articles_save,
+    directive_delete,
+    refuse_if_issued,
+    require_editor,
+)
+from ..services.registers import can_read_registers, register_latest
 from .conferences import can_read_conferences
 
 
@@ -69,7 +78,8 @@ class DirectiveListView(LoginRequiredMixin, ScopedFilterView):
         return directive_list(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_edit=can_edit_directives(self.request.user), **kwargs)
+        return super().get_context_data(can_edit=can_edit_directives(self.request.user),
+                                         can_read_registers=can_read_registers(self.request.user), **kwargs)
 
 
 def task_groups(tasks, assignments, *, all_tasks: bool) -> list[dict]:
@@ -118,32 +128,53 @@ class DirectiveDetailView(LoginRequiredMixin, DetailView):
             directive_query=f"directive={directive.pk}",
             can_see_conference=can_read_conferences(user),
             status_badge=DirectiveStatus.badge(directive.status),
+            can_attach_appendix=sees_all_tasks(user),
+            articles=list(directive.articles.all()) if directive.doc_type == DirectiveType.DECISION else [],
+            legal_bases=entries(directive.legal_bases),
             **kwargs,
         )
 
 
 class DirectiveEditMixin(LoginRequiredMixin, View):
+    """The draft form; a quyết định also has its articles as rows (ArticleFormSet),
+    saved with it in one transaction. Other types leave the rows alone."""
+
     template_name = "conferences/directive_form.html"
 
-    def render(self, form):
-        return render(self.request, self.template_name, {"form": form, "directive": self.directive})
+    def render(self, form, articles):
+        return render(self.request, self.template_name, {
+            "form": form, "articles": articles, "directive": self.directive,
+            "decision_type": DirectiveType.DECISION,
+        })
+
+    def get_articles(self, data=None):
+        initial = [{"text": a.text} for a in self.directive.articles.all()] if self.directive.pk else []
+        return ArticleFormSet(data, initial=initial, prefix="articles")
 
     def get(self, request, *args, **kwargs):
-        return self.render(self.get_form())
+        return self.render(self.get_form(), self.get_articles())
 
     def post(self, request, *args, **kwargs):
         form = self.get_form(request.POST)
-        if form.is_valid():
+        articles = self.get_articles(request.POST)
+        decision = request.POST.get("doc_type") == DirectiveType.DECISION
+        # Both validated (a quyết định's rows only): every error shows at once.
+        valid = form.is_valid()
+        valid = (articles.is_valid() if decision else True) and valid
+        if valid:
             try:
-                directive = directive_save(directive=form.instance, user=request.user)
+                with transaction.atomic():
+                    directive = directive_save(directive=form.instance, user=request.user)
+                    if decision:
+                        directive_articles_save(directive=directive, texts=articles.texts(), user=request.user)
             except ValidationError as error:
                 add_errors(form, error)
             else:
                 messages.success(request, _("Đã lưu dự thảo văn bản."))
                 return redirect(directive)
         if form.edit_conflict is not None:
-            return edit_conflict_response(self.render(form.conflict_form()))
-        return self.render(form)
+            return edit_conflict_response(self.render(form.conflict_form(), self.get_articles()))
+        return self.render(form, articles)
 
 
 class DirectiveCreateView(DirectiveEditMixin):
@@ -195,9 +226,12 @@ class DirectiveIssueView(DraftMixin, LoginRequiredMixin, View):
     def render(self, form):
         directive = self.directive
         tasks = list(directive.tasks.annotate(n_assignments=Count("assignments")))
+        register = DirectiveRegister.objects.filter(province_id=directive.province_id, year=timezone.localdate().year,
+                                                    doc_type=directive.doc_type).first()
         return render(self.request, self.template_name, {
             "directive": directive, "form": form, "tasks": tasks,
             "unassigned": [t for t in tasks if not t.n_assignments],
+            "register": register, "latest": register_latest(register) if register else None,
         })
 
     def get(self, request, *args, **kwargs):

@@ -5,10 +5,18 @@
     {{ document.signed_on|state_day }}              -> ngày 05 tháng 3 năm 2024
     {{ province|place_name }}                       -> Bắc Ninh
     {{ province|unit_title }}                       -> Tỉnh Bắc Ninh ("Thành phố Hà Nội")
+    {% include "pdf/includes/nobreak.html" with text=line %}
+                                                    -> the line, names of units and bodies
+                                                       in <span class="nb"> (never broken)
+    {{ line|strip_end }}                            -> the line without its trailing ";", "."
+    {% for line in issuing_body|header_lines:"bold" %} -> the header name cut into the lines
+                                                       that fit the agency column
 """
 
 from django import template
 
+from edu_portal.pdf import header_lines as _header_lines
+from edu_portal.pdf import nobreak_parts as _nobreak_parts
 from edu_portal.pdf import place_name as _place_name
 from edu_portal.pdf import state_date as _state_date
 from edu_portal.pdf import state_day as _state_day
@@ -38,6 +46,26 @@ def place_name(unit) -> str:
 @register.filter
 def unit_title(unit) -> str:
     return _unit_title(unit)
+
+
+@register.filter
+def nobreak_parts(text) -> list[tuple[str, bool]]:
+    """(part, keep) pairs of edu_portal.pdf.nobreak_parts; the template escapes each part."""
+    return _nobreak_parts(str(text or ""))
+
+
+@register.filter
+def header_lines(text, weight="") -> tuple[str, ...]:
+    """The lines an upper-case header name is printed on (edu_portal.pdf.header_lines):
+    {% for line in issuing_body|header_lines:"bold" %}...{% endfor %}."""
+    return _header_lines(str(text or ""), bold=weight == "bold")
+
+
+@register.filter
+def strip_end(text) -> str:
+    """A list line without the mark it was typed with ("Như Điều 3;" -> "Như Điều 3"), so
+    the template adds exactly one: ";" after each line, "." after the last."""
+    return str(text or "").rstrip().rstrip(";.,").rstrip()
 
 
 @register.simple_tag(takes_context=True)

@@ -40,7 +40,7 @@ def make_directive(user, **overrides) -> Directive:
     fields = {
         "doc_type": DirectiveType.PLAN, "subject": "Kế hoạch kiểm tra các trung tâm ngoại ngữ, tin học",
         "body": "Thực hiện kết luận của Hội nghị triển khai nhiệm vụ năm học 2025-2026.",
-        "addressees": "Các trung tâm ngoại ngữ, tin học", "recipients": "Như trên;\nLưu: VT, GDTX.",
+        "recipients": "Các trung tâm ngoại ngữ, tin học;\nLưu: VT, GDTX.",
         "signing_prefix": "KT.", "signer_position": "PHÓ GIÁM ĐỐC", "signer_name": "Nguyễn Văn Bình",
     }
     return directive_save(directive=Directive(**{**fields, **overrides}), user=user)

@@ -1,6 +1,8 @@
 """The demo's conferences and directives (conferences.demo, run by seed_demo): the five
-source articles recorded faithfully (dates only where the text gives one), directives
-issued through the register, and a follow-up with every state. Idempotent."""
+source articles recorded faithfully (dates only where the text gives one), each under the
+Department of its own province; directives issued through the register, faithful to the
+conclusions they cite and dated after their conference; a follow-up with every state.
+Idempotent."""
 
 import datetime
 import io
@@ -13,6 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Division, User
+from centers.models import Center
 from conferences.choices import AssignmentStatus, ConferenceKind, DirectiveStatus, DirectiveType, FollowUp
 from conferences.models import (
     Conference,
@@ -24,7 +27,8 @@ from conferences.models import (
     TaskAssignment,
     TaskProgress,
 )
-from conferences.selectors import directives_visible_to, with_follow_up
+from conferences.selectors import conferences_visible_to, directives_visible_to, with_follow_up
+from geo.models import AdministrativeUnit
 from reports.choices import Frequency
 from reports.models import Obligation, ReportPeriod
 
@@ -39,6 +43,9 @@ TITLES = {
            "lần thứ ba, năm học 2020-2021",
     "004": "Hội nghị đánh giá và xây dựng kế hoạch nhiệm vụ của trung tâm học tập cộng đồng",
 }
+# The province of each article today (2025 codes of the National Statistics Office).
+PROVINCES = {"000": ("24", "Bắc Ninh"), "001": ("01", "Thành phố Hà Nội"), "002": ("11", "Điện Biên"),
+             "003": ("37", "Ninh Bình"), "004": ("46", "Thành phố Huế")}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +60,10 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 def _conference(province, key: str) -> Conference:
-    return Conference.objects.get(province=province, title=TITLES[key])
+    """The conference of an article, from the Department of its province (the demo
+    province's fixture is ignored for the four others)."""
+    code = PROVINCES[key][0]
+    return Conference.objects.get(province__level="province", province__code=code, title=TITLES[key])
 
 
 def _demo_assignments(province):
@@ -73,7 +83,9 @@ def _state() -> dict:
 def test_the_command_lives_in_the_highest_app(seeded):
     assert get_commands()["seed_demo"] == "inspections"
     _province, out = seeded
-    assert "Hội nghị: 5; văn bản chỉ đạo: 3 đã ban hành, 1 dự thảo." in out
+    assert "Sở GDĐT Bắc Ninh: 1 hội nghị; văn bản chỉ đạo: 3 đã ban hành, 1 dự thảo." in out
+    for department in ("Hà Nội", "Điện Biên", "Ninh Bình", "Huế"):
+        assert f"Sở GDĐT {department}: 1 hội nghị; văn bản chỉ đạo: 0 đã ban hành, 0 dự thảo." in out
     assert "Theo dõi nhiệm vụ:" in out
 
 
@@ -95,18 +107,47 @@ def test_the_five_conferences_have_the_dates_chairs_and_counts_of_the_articles(s
         "004": (datetime.date(2014, 4, 23), ConferenceKind.THEMATIC, "Phạm Văn Hùng",
                 "Tỉnh ủy viên, Giám đốc Sở GD&ĐT", None, "Sở GD&ĐT"),
     }
-    assert Conference.objects.filter(province=province).count() == 5
+    assert Conference.objects.count() == 5
     # No place is given by any of the articles.
-    assert not Conference.objects.filter(province=province).exclude(place="").exists()
+    assert not Conference.objects.exclude(place="").exists()
+
+
+def test_each_conference_is_under_the_department_of_its_province(seeded):
+    """Bắc Ninh stays the demo province; the four others belong to their own Departments
+    (issue 11: they were all recorded as Bắc Ninh's)."""
+    province, _out = seeded
+    for key, (code, name) in PROVINCES.items():
+        conference = _conference(province, key)
+        assert (conference.province.code, conference.province.name) == (code, name)
+        assert conference.province.level == AdministrativeUnit.Level.PROVINCE
+        assert conference.created_by.province_id == conference.province_id
+    assert Conference.objects.filter(province=province).count() == 1
+    # The other Departments have an account that cannot log in, no invented name, no
+    # centers, no directives; the demo accounts see Bắc Ninh's conference only.
+    for code in ("01", "11", "37", "46"):
+        account = User.objects.get(username=f"sogd.{code}")
+        assert (account.role, account.province.code, account.full_name) == (User.Role.DEPARTMENT, code, "")
+        assert not account.has_usable_password()
+        assert not Center.objects.filter(province=account.province).exists()
+        assert not Directive.objects.filter(province=account.province).exists()
+    for username in ("sogd", "thanhtra"):
+        visible = conferences_visible_to(User.objects.get(username=username))
+        assert list(visible.values_list("title", flat=True)) == [TITLES["000"]]
+    # How each province was found, and the name it had then, are said, not hidden.
+    assert "chưa xác minh" in _conference(province, "001").source
+    assert "Hà Nội" in _conference(province, "001").source
+    assert "Thừa Thiên Huế" in _conference(province, "004").source
+    assert "Ninh Bình" in _conference(province, "003").source
 
 
 def test_attendance_questions_and_conclusions_quote_the_articles(seeded):
     province, _out = seeded
     city = _conference(province, "001")
-    counted = city.participant_groups.get(count__isnull=False)
-    assert counted.count == 600 and "hơn 600" in counted.unit
-    assert city.participants_total == 600
-    assert _conference(province, "000").participants_total is None
+    # "hơn 600" is no count: the words are kept as printed, and no number printed beside them.
+    directors = city.participant_groups.get(unit__startswith="Hơn 600 Giám đốc Trung tâm")
+    assert directors.count is None
+    assert not ParticipantGroup.objects.filter(count__isnull=False).exists()
+    assert city.participants_total is None
     # The degree stays in the words as printed, out of the name.
     hue = _conference(province, "004")
     assert hue.participant_groups.filter(role="chair", unit__startswith="Tiến sĩ Phạm Văn Hùng").exists()
@@ -135,21 +176,64 @@ def test_directives_are_issued_with_distinct_numbers_from_the_register(seeded):
         top = directives.filter(year=directive.year, doc_type=directive.doc_type).aggregate(n=Max("number"))["n"]
         assert register.last_number == top
         assert directive.issued_on <= timezone.localdate()
-    notice = directives.get(doc_type=DirectiveType.CONCLUSION_NOTICE)
-    assert notice.conference == _conference(province, "000")
-    assert (notice.signature_title, notice.signer_position, notice.signer_name) == (
-        "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Hữu Bình")
-    letter = directives.get(doc_type=DirectiveType.OFFICIAL_LETTER)
+        # The register was kept on paper until the portal was adopted: the number follows
+        # the paper ones, dated before it (not "01" in October).
+        if register.paper_through:
+            assert directive.number == register.paper_through + 1
+            assert register.paper_last_on <= directive.issued_on
+    letter = directives.get(doc_type=DirectiveType.OFFICIAL_LETTER, status=DirectiveStatus.ISSUED)
     assert letter.subject == "V/v tăng cường công tác quản lý các trung tâm ngoại ngữ, tin học"
-    assert letter.symbol == "SGDĐT-GDTX" and notice.number_text in letter.body
-    assert directives.get(doc_type=DirectiveType.PLAN, status=DirectiveStatus.ISSUED).conference == \
-        _conference(province, "004")
+    assert letter.symbol == "SGDĐT-GDTX"
     draft = directives.get(status=DirectiveStatus.DRAFT)
     assert draft.number is None and draft.tasks.exists()
-    assert set(Division.objects.filter(province=province).values_list("code", "name")) == {
-        ("GDTX", "Phòng Giáo dục thường xuyên"), ("GDTH", "Phòng Giáo dục Tiểu học"), ("TTr", "Thanh tra Sở"),
-        ("VP", "Văn phòng Sở"),
+    assert set(Division.objects.filter(province=province).values_list("code", "name", "is_active")) == {
+        ("GDTX", "Phòng Giáo dục thường xuyên", True), ("GDTH", "Phòng Giáo dục Tiểu học", True),
+        # Named by the 2022 conclusions; Department inspectorates ended on 01/7/2025.
+        ("TTr", "Thanh tra Sở", False), ("VP", "Văn phòng Sở", True),
     }
+
+
+def test_the_notice_of_conclusions_quotes_the_chair_days_after_the_conference(seeded):
+    """Issue 11: the notice rewrote what the chair said (the communes for the district
+    offices he named) and was dated 2026. It now follows the conference by days, quotes
+    each conclusion as the article gives it, and sets no task or deadline he did not set."""
+    province, _out = seeded
+    conference = _conference(province, "000")
+    notice = Directive.objects.get(province=province, doc_type=DirectiveType.CONCLUSION_NOTICE)
+    assert notice.conference == conference
+    assert conference.held_on < notice.issued_on <= conference.held_on + datetime.timedelta(days=7)
+    assert (notice.signature_title, notice.signer_position, notice.signer_name) == (
+        "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Hữu Bình")
+    assert not notice.tasks.exists()
+    said = " ".join(conference.conclusions.lower().split())
+    points = [line for line in notice.body.splitlines() if line[:2] in {"1.", "2.", "3.", "4."}]
+    assert len(points) == 4
+    for point in points:
+        assert point.split(". ", 1)[1].rstrip(".").lower() in said, point
+    assert "Phòng GDĐT các huyện, thành phố rà soát" in notice.body
+    assert "xã, phường" not in notice.body + notice.closing
+
+
+def test_later_directives_cite_the_conference_and_follow_it(seeded):
+    province, _out = seeded
+    conference = _conference(province, "000")
+    notice = Directive.objects.get(province=province, doc_type=DirectiveType.CONCLUSION_NOTICE)
+    for directive in Directive.objects.filter(province=province, conference__isnull=False):
+        assert "26/10/2022" in directive.body
+        if directive.is_issued:
+            assert directive.issued_on > conference.held_on
+    letter = Directive.objects.get(province=province, doc_type=DirectiveType.OFFICIAL_LETTER,
+                                   status=DirectiveStatus.ISSUED)
+    assert f"Thông báo số {notice.number_text} ngày 31/10/2022" in letter.body
+    # Documents made up for today are not signed by a real official named in an article.
+    named = {c.chair_name for c in Conference.objects.all()} | {"Vũ Thị Tú Anh"}
+    today_documents = Directive.objects.filter(province=province).exclude(pk=notice.pk)
+    assert today_documents.exists() and not today_documents.filter(signer_name__in=named).exists()
+    # Since 01/7/2025 there is no Department inspectorate: none of today's work goes to it.
+    assert not Task.objects.filter(directive__in=today_documents, lead_unit__icontains="Thanh tra Sở").exists()
+    assert not TaskAssignment.objects.filter(task__directive__in=today_documents, division__code="TTr").exists()
+    plan = Directive.objects.get(province=province, doc_type=DirectiveType.PLAN, status=DirectiveStatus.ISSUED)
+    assert plan.conference == conference and "kiểm tra" in plan.subject.lower()
 
 
 def test_follow_up_has_every_state(seeded):

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from conferences.models import Task, TaskAssignment
+from conferences.models import DirectiveRegister, Task, TaskAssignment
 from conferences.services import conference_attachment_add, progress_report
 from conferences.urls import app_name, conference_urls, directive_urls
 
@@ -49,6 +49,9 @@ PAGES = {
     "directive_correct": ("post", lambda w: _url("directive_correct", w["issued"].pk)),
     "directive_delete": ("post", lambda w: _url("directive_delete", w["draft"].pk)),
     "directive_pdf": ("get", lambda w: _url("directive_pdf", w["issued"].pk)),
+    "directive_pdf#appendix": ("get", lambda w: _url("directive_pdf", w["issued"].pk) + "?phu_luc=1"),
+    "register_list": ("get", lambda w: _url("register_list")),
+    "register_detail": ("get", lambda w: _url("register_detail", w["register"].pk)),
     "task_create": ("get", lambda w: _url("task_create", w["draft"].pk)),
     "task_create#issued": ("get", lambda w: _url("task_create", w["issued"].pk)),
     "task_update": ("get", lambda w: _url("task_update", w["draft_task"].pk)),
@@ -72,7 +75,8 @@ PAGES = {
 COLUMNS = list(PAGES)
 EXPECTED = {
     "department_user": {
-        "conference_minutes_pdf": 200, "directive_pdf": 200,
+        "conference_minutes_pdf": 200, "directive_pdf": 200, "directive_pdf#appendix": 200, "register_list": 200,
+        "register_detail": 200,
         "conference_list": 200, "conference_create": 200, "conference_detail": 200, "conference_update": 200,
         "conference_attachment_upload": 302, "conference_attachment_download": 200,
         "directive_list": 200, "directive_create": 200, "directive_detail": 200, "directive_detail#draft": 200,
@@ -84,7 +88,8 @@ EXPECTED = {
         "unit_division": 200,
     },
     "inspector": {
-        "conference_minutes_pdf": 200, "directive_pdf": 200,
+        "conference_minutes_pdf": 200, "directive_pdf": 200, "directive_pdf#appendix": 200, "register_list": 200,
+        "register_detail": 200,
         "conference_list": 200, "conference_create": 403, "conference_detail": 200, "conference_update": 403,
         "conference_attachment_upload": 403, "conference_attachment_download": 200,
         "directive_list": 200, "directive_create": 403, "directive_detail": 200, "directive_detail#draft": 404,
@@ -96,7 +101,8 @@ EXPECTED = {
         "unit_division": 200,
     },
     "director": {
-        "conference_minutes_pdf": 404, "directive_pdf": 200,
+        "conference_minutes_pdf": 404, "directive_pdf": 200, "directive_pdf#appendix": 403, "register_list": 403,
+        "register_detail": 403,
         "conference_list": 403, "conference_create": 403, "conference_detail": 404, "conference_update": 404,
         "conference_attachment_upload": 404, "conference_attachment_download": 404,
         "directive_list": 200, "directive_create": 403, "directive_detail": 200, "directive_detail#draft": 404,
@@ -108,7 +114,8 @@ EXPECTED = {
         "unit_division": 404,
     },
     "local_officer": {
-        "conference_minutes_pdf": 404, "directive_pdf": 200,
+        "conference_minutes_pdf": 404, "directive_pdf": 200, "directive_pdf#appendix": 403, "register_list": 403,
+        "register_detail": 403,
         "conference_list": 403, "conference_create": 403, "conference_detail": 404, "conference_update": 404,
         "conference_attachment_upload": 404, "conference_attachment_download": 404,
         "directive_list": 200, "directive_create": 403, "directive_detail": 200, "directive_detail#draft": 404,
@@ -123,14 +130,15 @@ EXPECTED = {
 # Outside the scope: every object is a 404; the lists answer (empty) or refuse the role.
 OUTSIDE = {column: 404 for column in COLUMNS}
 EXPECTED["other_director"] = {**OUTSIDE, "conference_list": 403, "conference_create": 403, "directive_list": 200,
-                              "directive_create": 403, "center_autocomplete": 403, "assignment_list": 200}
+                              "directive_create": 403, "center_autocomplete": 403, "assignment_list": 200,
+                              "register_list": 403, "register_detail": 403}
 EXPECTED["other_local_officer"] = dict(EXPECTED["other_director"])
 EXPECTED["foreign_department_user"] = {**OUTSIDE, "conference_list": 200, "conference_create": 200,
                                        "directive_list": 200, "directive_create": 200, "center_autocomplete": 200,
-                                       "assignment_list": 200}
+                                       "assignment_list": 200, "register_list": 200}
 EXPECTED["foreign_inspector"] = {**OUTSIDE, "conference_list": 200, "conference_create": 403,
                                  "directive_list": 200, "directive_create": 403, "center_autocomplete": 403,
-                                 "assignment_list": 200}
+                                 "assignment_list": 200, "register_list": 200}
 EXPECTED["anonymous"] = {column: LOGIN for column in COLUMNS}
 OUTSIDERS = ["other_director", "other_local_officer", "foreign_department_user", "foreign_inspector"]
 
@@ -149,7 +157,8 @@ def world(department_user, director, conference, draft_directive, issued_directi
         "conference": conference, "photo": photo, "draft": draft_directive, "issued": issued_directive,
         "draft_task": draft_task, "draft_assignment": TaskAssignment.objects.get(task=draft_task),
         "assignment": assignment, "evidence": progress.evidence.get(), "center": center, "commune": commune,
-        "division": division,
+        "division": division, "register": DirectiveRegister.objects.get(province=issued_directive.province,
+                                                                         doc_type=issued_directive.doc_type),
     }
 
 

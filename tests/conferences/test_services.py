@@ -28,6 +28,7 @@ from conferences.services import (
     task_assign,
     task_save,
 )
+from conferences.services.directives import directive_articles_save
 from reports.choices import Frequency
 from reports.models import Obligation, ReportType
 from tests.factories import CenterFactory, make_user
@@ -53,6 +54,15 @@ def new_directive(user, **fields) -> Directive:
     return directive_save(directive=Directive(**values), user=user)
 
 
+def new_decision(user, **fields) -> Directive:
+    """A quyết định with its parts (authority by default, a basis, one article, executors)."""
+    decision = new_directive(user, doc_type=DirectiveType.DECISION, body="", subject="Về việc thành lập Đoàn kiểm tra",
+                             legal_bases="Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019",
+                             executors="Chánh Văn phòng Sở, các thành viên Đoàn kiểm tra", **fields)
+    directive_articles_save(directive=decision, texts=["Thành lập Đoàn kiểm tra các trung tâm ngoại ngữ."], user=user)
+    return decision
+
+
 def new_task(directive, user, deadline=datetime.date(2026, 4, 30), **fields) -> Task:
     return task_save(task=Task(directive=directive, text="Rà soát hồ sơ giáo viên người nước ngoài",
                                lead_unit="Phòng GDTX", deadline=deadline, **fields), user=user)
@@ -67,8 +77,7 @@ def pdf_upload(name="bien-ban.pdf", content=PDF):
 def test_issue_allocates_consecutive_numbers_per_year_and_type(department_user):
     first = directive_issue(directive=new_directive(department_user), user=department_user)
     second = directive_issue(directive=new_directive(department_user), user=department_user)
-    decision = directive_issue(directive=new_directive(department_user, doc_type=DirectiveType.DECISION),
-                               user=department_user)
+    decision = directive_issue(directive=new_decision(department_user), user=department_user)
     assert (first.number, second.number, decision.number) == (1, 2, 1)
     assert first.number_text == "01/TB-SGDĐT"
     assert decision.number_text == "01/QĐ-SGDĐT"
@@ -82,6 +91,10 @@ def test_official_letter_symbol_ends_with_the_drafting_division(department_user,
     gdtx = Division.objects.create(province=province, name="Phòng Giáo dục thường xuyên", code="GDTX")
     letter = new_directive(department_user, doc_type=DirectiveType.OFFICIAL_LETTER, drafting_division=gdtx,
                            subject="V/v tăng cường quản lý các trung tâm ngoại ngữ")
+    with pytest.raises(ValidationError, match="phần «Kính gửi»"):
+        directive_issue(directive=letter, user=department_user)
+    letter.addressees = "Các trung tâm ngoại ngữ, tin học"
+    letter = directive_save(directive=letter, user=department_user)
     assert directive_issue(directive=letter, user=department_user).number_text == "01/SGDĐT-GDTX"
 
 

@@ -23,10 +23,15 @@ def _run(tool: str, data: bytes, *args: str) -> str:
         return result.stdout.decode("utf-8")
 
 
-def text(data: bytes, *, first: int | None = None, last: int | None = None, layout: bool = False) -> str:
+def text(data: bytes, *, first: int | None = None, last: int | None = None, layout: bool = False,
+         body_only: bool = False) -> str:
+    """The text; `body_only` leaves out the top margin of every page (the page numbers)."""
     args = ["-enc", "UTF-8"]
     if layout:
         args.append("-layout")
+    if body_only:
+        top = int(MARGINS_MM[0] * MM)
+        args += ["-x", "0", "-y", str(top), "-W", str(int(A4[0])), "-H", str(int(A4[1]) - top)]
     if first:
         args += ["-f", str(first)]
     if last:
@@ -144,3 +149,33 @@ def page_number_at_top(data: bytes, page: int) -> str | None:
     word = in_margin[0]
     assert abs((word.x_min + word.x_max) / 2 - centre) < 3, word  # centred on the text block
     return word.text
+
+
+def assert_in_order(data: bytes, phrases: list[str]) -> None:
+    """Each phrase is in the document's text (white space collapsed), each after the one
+    before it: the parts a form requires, in the order it requires them."""
+    whole = flat(data)
+    position = 0
+    for phrase in phrases:
+        found = whole.find(" ".join(phrase.split()), position)
+        assert found >= 0, f"{phrase!r} missing after {whole[max(0, position - 80):position]!r}"
+        position = found + len(phrase)
+
+
+def after_closing(data: bytes, closing: str = "./.") -> str:
+    """What the text holds after the last closing formula, white space collapsed (page
+    numbers, in the top margin, left out)."""
+    whole = flat(data, body_only=True)
+    assert closing in whole, f"no closing {closing!r}"
+    return whole.rsplit(closing, 1)[1].strip()
+
+
+def assert_only_signature_after_closing(data: bytes, allowed: list[str], closing: str = "./.") -> None:
+    """After the closing formula, nothing but what `allowed` lists (the signature's lines,
+    "Nơi nhận:" and the recipient lines): the portal's own notes never follow it."""
+    rest = after_closing(data, closing)
+    for part in sorted(allowed, key=len, reverse=True):
+        part = " ".join(part.split())
+        if part:
+            rest = rest.replace(part, " ")
+    assert not rest.split(), f"after {closing!r}: {' '.join(rest.split())!r}"

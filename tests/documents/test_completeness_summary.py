@@ -130,7 +130,8 @@ def test_every_center_is_listed_by_commune_with_its_state(summary, summary_text)
     "Trung tâm ngoại ngữ 36 12 6 18 1 50,0 33,3",
     "Phường Kinh Bắc 18 6 0 12 1 33,3 33,3",
     "Tổng cộng 36 12 6 18 1 50,0 33,3",
-    "Nơi nhận: - Lưu: VT.",
+    "Kính gửi: Ủy ban nhân dân tỉnh Bắc Ninh",
+    "Nơi nhận: - Như trên; - Lưu: VT.",
     "GIÁM ĐỐC",
 ])
 def test_the_summary_reads_as_a_department_report(summary_text, phrase):

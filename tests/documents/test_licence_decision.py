@@ -1,5 +1,6 @@
 """The decision permitting a center to operate, from its LicenceDocument: the state
-format, what the register holds and nothing invented, and who may download it."""
+format, what the register holds and nothing invented, what was true on the day it was
+signed (issue 11), the certificate's own form, and who may download it."""
 
 import datetime
 
@@ -28,7 +29,7 @@ def decision(module_db):
         )
         document = DocumentFactory(
             center=center, kind=DocumentKind.ESTABLISHMENT_OPERATION, number="12/QĐ-SGDĐT",
-            signed_on=D(2026, 3, 5), issuer="Sở GDĐT Bắc Ninh", valid_until=D(2031, 3, 4),
+            signed_on=D(2026, 3, 5), issuer="Sở GDĐT Bắc Ninh", valid_until=D(2031, 3, 4), validity_stated=True,
             scope="Dạy tiếng Anh theo Khung năng lực ngoại ngữ 6 bậc dùng cho Việt Nam.",
         )
         Location.objects.create(center=center, address="Số 5 đường Ngô Gia Tự, phường Kinh Bắc", document=document)
@@ -60,11 +61,12 @@ def test_the_decision_is_one_a4_page_in_the_state_format(decision):
     "Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019;",
     "Căn cứ Nghị định số 125/2024/NĐ-CP ngày 05 tháng 10 năm 2024 của Chính phủ",
     "Căn cứ Thông tư số 21/2018/TT-BGDĐT ngày 24 tháng 8 năm 2018",
-    "Xét hồ sơ đề nghị của Công ty TNHH Giáo dục Đông Á.",
+    "Xét hồ sơ đề nghị của Công ty TNHH Giáo dục Đông Á;",
+    "Theo đề nghị của ……",
     "QUYẾT ĐỊNH:",
     "Điều 1. Cho phép thành lập và cho phép hoạt động giáo dục Trung tâm Ngoại ngữ Đông Á, với các nội dung sau:",
     "- Loại hình: Trung tâm ngoại ngữ.",
-    "- Địa chỉ trụ sở: Số 12 đường Lý Thái Tổ, Phường Kinh Bắc, Tỉnh Bắc Ninh.",
+    "- Địa chỉ trụ sở: Số 12 đường Lý Thái Tổ, phường Kinh Bắc, tỉnh Bắc Ninh.",
     "- Chủ đầu tư: Công ty TNHH Giáo dục Đông Á (mã số thuế: 2300123456).",
     "- Địa điểm đặt lớp: Số 5 đường Ngô Gia Tự, phường Kinh Bắc.",
     "- Phạm vi, nội dung hoạt động: Dạy tiếng Anh theo Khung năng lực ngoại ngữ 6 bậc dùng cho Việt Nam.",

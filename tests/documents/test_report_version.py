@@ -1,5 +1,6 @@
 """A submitted report version as the center's "BÁO CÁO": the values as submitted, the
-attachments' hashes, the content hash in the footer, and the receipt's scope."""
+attachments' hashes, the content hash as the last part of its content, and the receipt's
+scope."""
 
 import datetime
 import uuid
@@ -63,7 +64,7 @@ def test_the_report_is_in_the_state_format(report):
     "Bắc Ninh, ngày 05 tháng 3 năm 2026",
     "BÁO CÁO Tình hình hoạt động 6 tháng",
     "Kỳ báo cáo: 6 tháng cuối năm 2025",
-    "Kính gửi: Sở Giáo dục và Đào tạo tỉnh Bắc Ninh.",
+    "Kính gửi: Sở Giáo dục và Đào tạo tỉnh Bắc Ninh",
     "Trung tâm Ngoại ngữ Đông Á báo cáo tình hình hoạt động 6 tháng, kỳ 6 tháng cuối năm 2025, như sau:",
     "Số học viên trong kỳ 1250",
     "Doanh thu trong kỳ (triệu đồng) 450,5",
@@ -83,6 +84,16 @@ def test_the_content_hash_is_printed_whole_in_the_footer(report, report_text):
     assert f"Mã băm nội dung (SHA-256): {report['hash']}" in report_text
     assert len(report["hash"]) == 64
     assert f"bao-cao-6-thang.pdf (2,0 KB) SHA-256: {report['attachment']}" in report_text
+
+
+def test_the_portals_trail_is_part_of_the_content_and_nothing_follows_the_signature(report):
+    # Issue 11: after "./." only "Nơi nhận" and the signature (the trail used to follow it).
+    pdftools.assert_in_order(report["pdf"], [
+        "Kính gửi: Sở Giáo dục và Đào tạo tỉnh Bắc Ninh", "Báo cáo nộp trực tuyến lúc", "Mã băm nội dung (SHA-256):",
+        f"{report['hash']}./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT.",
+    ])
+    pdftools.assert_only_signature_after_closing(report["pdf"], [
+        "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC", "(Đã nộp trực tuyến)", "Nguyễn Văn An"])
 
 
 # Who may download it (as the receipt)

@@ -149,7 +149,8 @@ def recorded_inspection(center, province):
     inspection = Inspection.objects.create(
         province=province, center=center, status="done", planned_on=datetime.date(2026, 11, 10),
         carried_out_on=datetime.date(2026, 11, 12), decision_number="85/QĐ-SGDĐT",
-        team="Nguyễn Văn An, Chánh Thanh tra Sở - Trưởng đoàn\nLê Thị Bình, Thanh tra viên",
+        team="Nguyễn Văn An, Trưởng phòng Giáo dục thường xuyên - Trưởng đoàn\n"
+             "Lê Thị Bình, chuyên viên Phòng Giáo dục thường xuyên",
         scope="Điều kiện hoạt động, tuyển sinh, thu chi học phí năm 2026",
         findings="Trung tâm chưa niêm yết công khai mức học phí.", remedy_deadline=datetime.date(2026, 12, 12),
     )

@@ -18,7 +18,7 @@ CREATE = reverse("inspections:inspection_create")
 def form_data(**changes) -> dict:
     data = {
         "status": "planned", "planned_on": "10/11/2026", "carried_out_on": "", "decision_number": "85/QĐ-SGDĐT",
-        "team": "Nguyễn Văn An, Chánh Thanh tra Sở - Trưởng đoàn", "scope": "Điều kiện hoạt động",
+        "team": "Nguyễn Văn An, Trưởng phòng Giáo dục thường xuyên - Trưởng đoàn", "scope": "Điều kiện hoạt động",
         "findings": "", "remedy_deadline": "", "closed_on": "",
     }
     for condition in ("premises", "programmes", "staff", "statutes", "disclosure", "fees", "fire_safety"):

@@ -38,13 +38,14 @@ def test_the_record_prints_in_the_state_format(client, inspector, record, center
     text = pdftools.flat(data)
     for phrase in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BIÊN BẢN", f"Kiểm tra hoạt động của {center.name}",
-        "Bắc Ninh, ngày 12 tháng 11 năm 2026", "Số: /BB-ĐKT",
-        "Thực hiện Quyết định số 85/QĐ-SGDĐT", "Nguyễn Văn An, Chánh Thanh tra Sở - Trưởng đoàn",
+        "Hôm nay, ngày 12 tháng 11 năm 2026",
+        "Thực hiện Quyết định số 85/QĐ-SGDĐT", "Nguyễn Văn An, Trưởng phòng Giáo dục thường xuyên - Trưởng đoàn",
         "Công khai thông tin", "Chưa niêm yết học phí", "Không kiểm tra",
         "Từ 20.000.000 đồng đến 40.000.000 đồng", "Buộc thực hiện công khai theo quy định",
         "trước ngày 12/12/2026", "TRƯỞNG ĐOÀN KIỂM TRA", "ĐẠI DIỆN TRUNG TÂM",
     ):
         assert phrase in text, phrase
+    assert pdftools.number_of(data) == "/BB-ĐKT"  # numbered by hand in the team's register
     # The citation and its decree, wherever the table cell breaks the line (pdftotext
     # also drops the hyphen of "NĐ-CP" broken at a line end).
     article = record.violations.get().article

@@ -14,9 +14,10 @@ from reports.demo import reports_seed
 
 class Command(BaseCommand):
     help = _(
-        "Tạo dữ liệu mẫu: tỉnh Bắc Ninh với khoảng 150 trung tâm, báo cáo định kỳ, năm hội nghị và các văn bản "
-        "chỉ đạo kèm nhiệm vụ, một số cuộc kiểm tra và đơn thư, bốn tài khoản demo (sogd, thanhtra, giamdoc, canboxa; mật khẩu %(password)s). "
-        "Chạy lại không tạo trùng."
+        "Tạo dữ liệu mẫu: tỉnh Bắc Ninh với khoảng 150 trung tâm, báo cáo định kỳ, các văn bản chỉ đạo kèm nhiệm "
+        "vụ, một số cuộc kiểm tra và đơn thư, bốn tài khoản demo (sogd, thanhtra, giamdoc, canboxa; mật khẩu "
+        "%(password)s); năm hội nghị của các bài viết nguồn, mỗi hội nghị thuộc Sở GDĐT của tỉnh, thành phố mình "
+        "(Bắc Ninh, Hà Nội, Điện Biên, Ninh Bình, Huế). Chạy lại không tạo trùng."
     ) % {"password": DEMO_PASSWORD}
 
     def add_arguments(self, parser):
@@ -59,9 +60,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Báo cáo: %(types)d loại mới, %(periods)d kỳ mới, %(obligations)d nghĩa vụ mới.") % reports)
         self.stdout.write(_("Báo cáo mẫu đã nộp: %(submitted)d.") % reports)
         self.stdout.write(_(
-            "Hội nghị, văn bản chỉ đạo: %(conferences)d hội nghị mới, %(divisions)d phòng ban mới, %(directives)d "
-            "văn bản mới (%(issued)d đã ban hành), %(assignments)d lượt giao nhiệm vụ mới, %(users)d tài khoản "
-            "đơn vị được giao mới."
+            "Hội nghị, văn bản chỉ đạo: %(conferences)d hội nghị mới của %(departments)d Sở GDĐT, %(divisions)d "
+            "phòng ban mới, %(directives)d văn bản mới (%(issued)d đã ban hành), %(assignments)d lượt giao nhiệm vụ "
+            "mới, %(users)d tài khoản mới."
         ) % conferences)
         self.stdout.write(_("Kiểm tra, đơn thư: %(inspections)d cuộc kiểm tra mới, %(complaints)d đơn thư mới.")
                           % inspections)
