@@ -47,11 +47,14 @@ class ConferenceForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
     class Meta:
         model = Conference
         fields = [
-            "title", "kind", "held_on", "place", "host_unit", "chair_name", "chair_position", "speeches_count",
+            "title", "kind", "held_on", "starts_at", "ends_at", "place", "host_unit", "chair_name", "chair_position",
+            "secretary_name", "secretary_position", "speeches_count",
             "assessment", "topics", "difficulties", "conclusions", "source",
         ]
         widgets = {
             "held_on": forms.DateInput(attrs=DATE_WIDGET),
+            "starts_at": forms.TimeInput(attrs={"placeholder": "hh:mm", "inputmode": "numeric"}, format="%H:%M"),
+            "ends_at": forms.TimeInput(attrs={"placeholder": "hh:mm", "inputmode": "numeric"}, format="%H:%M"),
             "assessment": forms.Textarea(attrs={"rows": 4}),
             "topics": forms.Textarea(attrs={"rows": 5}),
             "difficulties": forms.Textarea(attrs={"rows": 4}),
@@ -66,8 +69,10 @@ class ConferenceForm(EditVersionFormMixin, NfcMixin, forms.ModelForm):
                 _("Thông tin chung"),
                 "title",
                 Row(Column("kind", css_class="col-md-4"), Column("held_on", css_class="col-md-3"), Column("place")),
+                Row(Column("starts_at", css_class="col-6 col-md-3"), Column("ends_at", css_class="col-6 col-md-3")),
                 Row(Column("host_unit"), Column("speeches_count", css_class="col-md-3")),
                 Row(Column("chair_name"), Column("chair_position")),
+                Row(Column("secretary_name"), Column("secretary_position")),
             ),
             Fieldset(_("Nội dung"), "assessment", "topics", "difficulties", "conclusions", "source"),
         )

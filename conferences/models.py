@@ -9,6 +9,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -49,6 +50,12 @@ class Conference(TimestampedModel):
     held_on = models.DateField(_("ngày tổ chức"), null=True, blank=True,
                                help_text=_("Để trống nếu nguồn không ghi ngày."))
     place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    # The minutes (Decree 30/2020, Appendix III, sample 1.9) state when the meeting began
+    # and ended and who kept the record; left empty, they print as blanks to fill in.
+    starts_at = models.TimeField(_("giờ bắt đầu"), null=True, blank=True)
+    ends_at = models.TimeField(_("giờ kết thúc"), null=True, blank=True)
+    secretary_name = models.CharField(_("thư ký (người ghi biên bản)"), max_length=150, blank=True)
+    secretary_position = models.CharField(_("chức vụ thư ký"), max_length=255, blank=True)
     host_unit = models.CharField(_("đơn vị tổ chức"), max_length=255)
     chair_name = models.CharField(_("người chủ trì"), max_length=150, blank=True,
                                   help_text=_("Để trống nếu nguồn chỉ ghi chức danh."))
@@ -77,6 +84,11 @@ class Conference(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("Giờ kết thúc phải sau giờ bắt đầu.")})
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

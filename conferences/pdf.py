@@ -180,8 +180,8 @@ def minutes_context(conference: Conference) -> dict:
     """The minutes as Decree 30/2020 Appendix III, sample 1.9 lays a biên bản out: no
     place-date line; the start time, place, participants, chair and secretary; the content
     as the conference ran; "... kết thúc vào ... giờ ..., ngày .../."; the secretary's and
-    the chair's signatures; "Nơi nhận". The hours and the secretary are not in the record:
-    blanks to fill in, never invented. What was issued after the conference is not part
+    the chair's signatures; "Nơi nhận". Hours and a secretary the record does not hold
+    print as blanks to fill in, never invented. What was issued after the conference is not part
     of its minutes."""
     roles = dict(ParticipantRole.choices)
     groups = list(conference.participant_groups.all())

@@ -60,6 +60,28 @@ def test_the_minutes_have_the_parts_of_sample_1_9_in_order(minutes):
     assert pdftools.number_of(minutes) == "/BB-SGDĐT"
 
 
+def test_the_minutes_print_the_hours_and_the_secretary_the_record_holds(conference):
+    conference.starts_at, conference.ends_at = datetime.time(8, 0), datetime.time(11, 30)
+    conference.secretary_name, conference.secretary_position = "Lê Thu Hà", "chuyên viên Phòng GDTX"
+    conference.save()
+    minutes = render_pdf("pdf/conference_minutes.html", minutes_context(conference))
+    pdftools.assert_in_order(minutes, [
+        "Thời gian bắt đầu: 08 giờ 00, ngày 16 tháng 9 năm 2025.",
+        "Thư ký (người ghi biên bản): Lê Thu Hà, chuyên viên Phòng GDTX.",
+        "Hội nghị kết thúc vào 11 giờ 30, ngày 16 tháng 9 năm 2025./.",
+        "THƯ KÝ", "CHỦ TỌA", "Lê Thu Hà", "Nguyễn Hữu Bình", "Nơi nhận:",
+    ])
+
+
+def test_a_conference_cannot_end_before_it_starts(conference):
+    from django.core.exceptions import ValidationError
+
+    conference.starts_at, conference.ends_at = datetime.time(14, 0), datetime.time(8, 0)
+    with pytest.raises(ValidationError) as error:
+        conference.full_clean()
+    assert error.value.message_dict["ends_at"] == ["Giờ kết thúc phải sau giờ bắt đầu."]
+
+
 def test_nothing_follows_the_minutes_closing_line_but_the_signatures_and_recipients(minutes):
     pdftools.assert_only_signature_after_closing(minutes, [
         "THƯ KÝ", "CHỦ TỌA", "Nguyễn Hữu Bình", "Nơi nhận:", "- Các thành phần dự hội nghị;", "- Lưu: VT, Hồ sơ.",
