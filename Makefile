@@ -31,8 +31,12 @@ run: demo
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# PostgreSQL + Redis + Celery worker and beat, all started by one command (Procfile).
+# PostgreSQL + Redis + Celery worker and beat, all started by one command (Procfile), for
+# DEVELOPMENT: DEBUG on, the public secret key above, the demo accounts. A server runs the
+# systemd units of deploy/systemd/ instead (README.md, "Production").
 services: demo
+	@echo "make services: development only (DEBUG on, demo accounts with a public password)."
+	@echo "For a server, follow README.md, section Production (deploy/systemd/)."
 	$(BIN)/honcho start
 
 messages: install

@@ -3,10 +3,14 @@
 (performance.md: <= 30 s). The sweep claims every obligation's due step; delivery runs
 the same batches the Celery worker runs (reminders_deliver), here in-process.
 
+--escalation sweeps on the day of the last step (7 days after the due date), when the
+commune officers and the Department staff are told too: one digest each (per step and
+day) listing their centers, delivered like notices; the counts of e-mails are printed.
+
 It uses a throwaway database: a temporary SQLite file, or a test database on the
 PostgreSQL server named by DATABASE_URL.
 
-    .venv/bin/python bench/reminders_bench.py [--centers 20000]
+    .venv/bin/python bench/reminders_bench.py [--centers 20000] [--escalation] [--staff 5]
 """
 
 import argparse
@@ -31,6 +35,9 @@ def main() -> None:
     parser.add_argument("--centers", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2,
                         help="delivery processes, as `celery worker --concurrency` (the Procfile uses 2)")
+    parser.add_argument("--escalation", action="store_true",
+                        help="sweep on the escalation day (due + 7): digests to officers and staff")
+    parser.add_argument("--staff", type=int, default=5, help="Department staff accounts (each gets the digest)")
     args = parser.parse_args()
 
     with socket.socket() as probe:
@@ -82,13 +89,23 @@ def run(args) -> None:
     communes = list(AdministrativeUnit.objects.filter(parent=province))
     centers = Center.objects.bulk_create([
         Center(province=province, commune=communes[n % len(communes)], code=f"R{n:05d}",
-               name=f"Trung tâm Ngoại ngữ {n}", kind="language")
+               name=f"Trung tâm Ngoại ngữ {n}", kind="language", status="operating")
         for n in range(args.centers)
     ], batch_size=2000)
     User.objects.bulk_create([
         User(username=f"gd{c.pk}", role=User.Role.DIRECTOR, center=c, province=province,
              email=f"gd{c.pk}@example.edu.vn", password="!")
         for c in centers
+    ], batch_size=2000)
+    # The people above: Department staff, and an officer in each commune that has centers.
+    User.objects.bulk_create([
+        User(username=f"so{n}", role=User.Role.DEPARTMENT, province=province, email=f"so{n}@example.vn",
+             password="!")
+        for n in range(args.staff)
+    ] + [
+        User(username=f"xa{commune.pk}", role=User.Role.LOCAL_OFFICER, province=province, commune=commune,
+             email=f"xa{commune.pk}@example.vn", password="!")
+        for commune in communes[:args.centers]
     ], batch_size=2000)
     report_type = ReportType.objects.create(
         province=province, code="NNTH-6T", title="Báo cáo tình hình hoạt động 6 tháng", center_kinds=["language"],
@@ -103,10 +120,13 @@ def run(args) -> None:
     queued: list[list[int]] = []
     reminders_module._queue = queued.append
 
+    day = due + datetime.timedelta(days=7) if args.escalation else due - datetime.timedelta(days=3)
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as sweep_queries:
         with transaction.atomic():
-            result = reminders_module.reminders_sweep(today=due - datetime.timedelta(days=3))
+            # The digests are recorded with the claims and, Celery being eager here, sent
+            # in this process when the transaction commits.
+            result = reminders_module.reminders_sweep(today=day)
     swept = time.perf_counter() - started
     if args.workers > 1:
         import multiprocessing
@@ -122,16 +142,20 @@ def run(args) -> None:
     total = time.perf_counter() - started
 
     again_started = time.perf_counter()
-    again = reminders_module.reminders_sweep(today=due - datetime.timedelta(days=3))
+    again = reminders_module.reminders_sweep(today=day)
     again_seconds = time.perf_counter() - again_started
 
     print(f"database: {connection.vendor}; centers: {args.centers}; obligations: {period.obligations.count()}")
-    print(f"sweep (claim {len(result.claimed)} steps, pass {result.passed}): {swept:.2f} s, "
-          f"{len(sweep_queries)} queries")
-    from notifications.models import Dispatch
+    print(f"sweep (claim {len(result.claimed)} steps, pass {result.passed}, record {result.digests} digests): "
+          f"{swept:.2f} s, {len(sweep_queries)} queries")
+    from notifications.models import Dispatch, Notification
 
     sent = Dispatch.objects.filter(status=Dispatch.Status.SENT).count()
-    print(f"sweep + delivery of {sent} e-mails to SMTP on loopback by {args.workers} process(es): {total:.2f} s")
+    digests = Dispatch.objects.filter(key__startswith="digest:", status=Dispatch.Status.SENT).count()
+    print(f"sweep + delivery of {sent} e-mails ({sent - digests} reminders, {digests} digests) to SMTP on loopback "
+          f"by {args.workers} process(es): {total:.2f} s")
+    staff_notices = Notification.objects.filter(recipient__role=User.Role.DEPARTMENT).count()
+    print(f"Department staff: {args.staff} accounts, {staff_notices} notices in their bells")
     print(f"second sweep (nothing new: {len(again.claimed)} claimed): {again_seconds:.2f} s")
 
 

@@ -12,6 +12,10 @@ class CenterKind(models.TextChoices):
 
 
 class CenterStatus(models.TextChoices):
+    # A center entered in the register before its licence: set up (or applying) but not
+    # yet allowed to teach. Recording a licence that permits operating moves it on
+    # (STATUS_OF_DOCUMENT); the compliance rules never flag it as operating without one.
+    NOT_YET_LICENSED = "not_yet_licensed", _("Chưa hoạt động (chưa được cấp phép)")
     OPERATING = "operating", _("Đang hoạt động")
     SUSPENDED = "suspended", _("Bị đình chỉ hoạt động")
     STOPPED = "stopped", _("Dừng hoạt động")
@@ -26,6 +30,7 @@ class CenterStatus(models.TextChoices):
             cls.STOPPED: "secondary",
             cls.DISSOLVED: "dark",
             cls.UNLICENSED: "danger",
+            cls.NOT_YET_LICENSED: "info",
         }.get(value, "secondary")
 
 
@@ -72,6 +77,17 @@ STATUS_OF_DOCUMENT = {
     DocumentKind.SUSPENSION: CenterStatus.SUSPENDED,
     DocumentKind.REVOCATION: CenterStatus.STOPPED,
     DocumentKind.DISSOLUTION: CenterStatus.DISSOLVED,
+}
+
+
+# The decision behind a change of status made by hand (centers.services.center_status_change):
+# the status it records and the kind of document that decides it. "Operating" by hand is a
+# resumption after a suspension; a first licence is recorded as a document instead.
+DECISION_OF_STATUS = {
+    CenterStatus.SUSPENDED: DocumentKind.SUSPENSION,
+    CenterStatus.OPERATING: DocumentKind.RESUMPTION,
+    CenterStatus.STOPPED: DocumentKind.REVOCATION,
+    CenterStatus.DISSOLVED: DocumentKind.DISSOLUTION,
 }
 
 

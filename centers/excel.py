@@ -192,13 +192,23 @@ def _export_rows(queryset: QuerySet) -> Iterator[list[Any]]:
         yield center_values(center, labels)
 
 
-def _workbook_bytes(rows: Iterable[list[Any]], *, title: str) -> bytes:
+# Columns whose cells are text whatever they look like: typed into a cell of the General
+# format, 0912345678 becomes the number 912345678. The column's own format is text, so
+# rows people add to an export or to the template keep the leading 0 too.
+TEXT_KEYS = frozenset({"code", "phone", "licence_number"})
+TEXT_FORMAT = "@"
+
+
+def _workbook_bytes(rows: Iterable[list[Any]], *, title: str, row_font: Font | None = None) -> bytes:
     # write_only streams rows to the zip instead of building every cell object.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     widths = (14, 40, 30, 22, 30, 24, 20, 18, 14, 28, 14, 24, 14, 26, 30)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    text_positions = [i for i, c in enumerate(COLUMNS) if c.key in TEXT_KEYS]
+    for position in text_positions:
+        sheet.column_dimensions[get_column_letter(position + 1)].number_format = TEXT_FORMAT
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
@@ -209,6 +219,16 @@ def _workbook_bytes(rows: Iterable[list[Any]], *, title: str) -> bytes:
     sheet.append(header)
     date_positions = [i for i, c in enumerate(COLUMNS) if c.key in DATE_KEYS]
     for row in rows:
+        if row_font is not None:
+            row = [_styled_cell(sheet, value) for value in row]
+            for position, cell in enumerate(row):
+                cell.font = row_font
+                if position in date_positions and cell.value is not None:
+                    cell.number_format = XLSX_DATE_FORMAT
+                elif position in text_positions:
+                    cell.number_format = TEXT_FORMAT
+            sheet.append(row)
+            continue
         row = [text_cell(sheet, value) for value in row]
         for position in date_positions:
             if row[position] is not None:
@@ -243,8 +263,9 @@ def export_csv(queryset: QuerySet) -> bytes:
 
 
 def template_workbook(example: list[Any]) -> bytes:
-    """The import template: the headers and one example row."""
-    return _workbook_bytes([list(example)], title="Mẫu nhập")
+    """The import template: the headers and one example row, in grey italics, whose code
+    («VÍ DỤ ...», EXAMPLE_CODE) marks it: the import never takes it for a center."""
+    return _workbook_bytes([list(example)], title="Mẫu nhập", row_font=Font(italic=True, color="FF595959"))
 
 
 @dataclass
@@ -321,6 +342,9 @@ class Table:
     estimated_rows: int
     _read: Callable[[], Iterator[tuple[int, tuple]]]
     _positions: dict[str, int]
+    # What was read other than as the file says at first sight (a title row above the
+    # header, hidden sheets left out...): shown in the import preview.
+    notes: list[str] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(sheet row number, {column key: raw value}) for every non-blank data row.
@@ -366,11 +390,47 @@ def open_table(data: bytes, filename: str) -> Table:
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(too_big_message())
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    # What offices send besides .xlsx and CSV UTF-8, recognised by content whatever the
+    # name says, each with what to do.
+    if data.startswith(OLE2_SIGNATURE):
+        raise ImportFileError(xls_message())
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(utf16_message())
     if extension == "xlsx":
         return _open_xlsx(data)
     if extension == "csv":
         return _open_csv(data)
+    if extension in ("xls", "xlsm", "xlsb"):
+        raise ImportFileError(xls_message())
+    if extension == "ods":
+        raise ImportFileError(_(
+            "Tệp .ods (LibreOffice Calc) chưa được nhận. Trong LibreOffice, chọn Tệp › Lưu thành, kiểu "
+            "«Excel 2007-365 (.xlsx)», rồi tải lên tệp .xlsx."
+        ))
+    if extension in ("txt", "tsv"):
+        raise ImportFileError(utf16_message())
     raise ImportFileError(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
+
+
+# The header of an OLE2 compound file: Excel 97-2003 workbooks (.xls), and also .xlsx
+# files protected by a password (Office encrypts them into such a container).
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def xls_message() -> str:
+    return _(
+        "Đây là tệp Excel 97-2003 (.xls) hoặc tệp Excel có đặt mật khẩu, cổng chưa đọc được. Hãy mở tệp bằng "
+        "Excel (hoặc LibreOffice), gỡ mật khẩu nếu có, chọn Lưu thành › «Sổ làm việc Excel (.xlsx)», rồi tải "
+        "lên tệp .xlsx vừa lưu."
+    )
+
+
+def utf16_message() -> str:
+    return _(
+        "Đây là tệp «Văn bản Unicode» (UTF-16, phân cách bằng dấu Tab) của Excel, cổng chưa đọc được. Hãy mở "
+        "tệp bằng Excel, chọn Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy) (.csv)» hoặc «Sổ làm việc "
+        "Excel (.xlsx)», rồi tải lên tệp vừa lưu."
+    )
 
 
 def check_zip(data: bytes) -> zipfile.ZipFile:
@@ -441,13 +501,13 @@ def _open_xlsx(data: bytes) -> Table:
     archive = check_zip(data)
     try:
         reader = XlsxReader(archive)
-        header_number, header = _first_non_blank(reader.rows())
+        several = len(reader.visible_sheets) > 1
+        header_number, positions, notes = find_header(reader.rows(), reader.sheet_name if several else "")
         estimated = max(reader.count_rows() - header_number, 0)
     except ImportFileError:
         raise
     except Exception:  # a damaged package fails in many ways
         raise ImportFileError(damaged_message()) from None
-    positions = match_headers(header)
 
     def read() -> Iterator[tuple[int, tuple]]:
         try:
@@ -459,7 +519,7 @@ def _open_xlsx(data: bytes) -> Table:
         except Exception:
             raise ImportFileError(damaged_message()) from None
 
-    return Table("xlsx", estimated, read, positions)
+    return Table("xlsx", estimated, read, positions, [*reader.notes, *notes])
 
 
 class XlsxReader:
@@ -482,7 +542,27 @@ class XlsxReader:
         sheets = [e for e in workbook.iter() if _local(e.tag) == "sheet"]
         if not sheets:
             raise ImportFileError(_("Tệp Excel không có trang tính nào."))
-        relation_id = next((v for k, v in sheets[0].attrib.items() if _local(k) == "id"), None)
+        # The first sheet people see when they open the file: hidden ones (a lookup list,
+        # an old copy) are left out.
+        self.visible_sheets = [s for s in sheets if s.get("state", "visible") not in ("hidden", "veryHidden")]
+        if not self.visible_sheets:
+            raise ImportFileError(_(
+                "Mọi trang tính của tệp đều đang ẩn. Hãy hiện trang có danh sách trung tâm (chuột phải vào tên "
+                "trang › Hiện), lưu lại rồi tải lên."
+            ))
+        sheet = self.visible_sheets[0]
+        self.sheet_name = sheet.get("name", "")
+        self.notes: list[str] = []
+        hidden = [s.get("name", "") for s in sheets if s not in self.visible_sheets]
+        if hidden:
+            self.notes.append(_("Bỏ qua %(count)s trang tính ẩn (%(names)s); đọc trang «%(sheet)s».") % {
+                "count": len(hidden), "names": ", ".join(f"«{name}»" for name in hidden), "sheet": self.sheet_name,
+            })
+        if len(self.visible_sheets) > 1:
+            self.notes.append(_(
+                "Tệp có %(count)s trang tính; chỉ đọc trang đầu tiên «%(sheet)s», các trang khác không được nhập."
+            ) % {"count": len(self.visible_sheets), "sheet": self.sheet_name})
+        relation_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
         self.sheet_path = self._target(relation_id)
         properties = next((e for e in workbook.iter() if _local(e.tag) == "workbookPr"), None)
         date1904 = properties is not None and properties.get("date1904") in ("1", "true")
@@ -702,7 +782,11 @@ def _column_index(reference: str) -> int:
 
 
 def _open_csv(data: bytes) -> Table:
-    if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head.count(b"\x00") * 3 > len(head) and not data.startswith(b"PK\x03\x04"):
+        # Every other byte zero: UTF-16 text that lost its byte order mark.
+        raise ImportFileError(utf16_message())
+    if data.startswith(b"PK\x03\x04") or b"\x00" in head:
         raise ImportFileError(_("Tệp .csv này không phải là văn bản; nếu là tệp Excel, hãy đổi đuôi thành .xlsx."))
     try:
         text = data.decode("utf-8-sig")
@@ -723,27 +807,81 @@ def _open_csv(data: bytes) -> Table:
     except csv.Error:
         raise ImportFileError(_("Không đọc được tệp CSV: dòng bị lỗi định dạng.")) from None
     numbered = list(enumerate(rows, start=1))
-    header_number, header = _first_non_blank(iter(numbered))
-    positions = match_headers(header)
+    header_number, positions, notes = find_header(iter(numbered))
     body = numbered[header_number:]
-    return Table("csv", len(body), lambda: iter(body), positions)
+    return Table("csv", len(body), lambda: iter(body), positions, notes)
 
 
-def _first_non_blank(rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple]:
+# Rows looked at for the header: a title, a subtitle, a date line and a blank row or two
+# above it are common; a header further down is not our format.
+MAX_ROWS_ABOVE_HEADER = 10
+MAX_BLANK_ROWS_ABOVE_HEADER = 20
+
+
+def find_header(rows: Iterator[tuple[int, tuple]], sheet: str = "") -> tuple[int, dict[str, int], list[str]]:
+    """The header row among the first rows: (its number, the column positions, notes).
+
+    The first non-blank row that holds the template's headers is the header; non-blank
+    rows above it (a title such as "DANH SÁCH TRUNG TÂM NĂM 2026") are left out, and the
+    preview says so. When no row qualifies, the message names the row that came closest
+    and what it lacks. `sheet`: the sheet's name, for the messages of a workbook."""
+    candidates: list[tuple[int, int, tuple]] = []  # (recognised headers, row number, cells)
     for number, cells in rows:
-        if not all(_is_blank(value) for value in cells):
-            return number, cells
-        if number > 20:  # a header hidden below 20 blank rows is not our template
+        if all(_is_blank(value) for value in cells):
+            if not candidates and number > MAX_BLANK_ROWS_ABOVE_HEADER:
+                break
+            continue
+        matched = _match_headers(cells)
+        if not matched.problems:
+            notes = []
+            if candidates:
+                first = candidates[0][1]
+                last = candidates[-1][1]
+                notes.append(_(
+                    "Bỏ qua %(count)s dòng tiêu đề phía trên dòng tên cột (%(rows)s: «%(text)s»); dữ liệu "
+                    "được đọc từ dòng %(start)s."
+                ) % {
+                    "count": len(candidates),
+                    "rows": _("dòng %(n)s") % {"n": first} if first == last else _("dòng %(a)s–%(b)s") % {
+                        "a": first, "b": last},
+                    "text": _row_text(candidates[0][2]), "start": number + 1,
+                })
+            return number, matched.positions, notes
+        candidates.append((matched.recognised, number, cells))
+        if len(candidates) > MAX_ROWS_ABOVE_HEADER:
             break
-    raise ImportFileError(_("Tệp không có dòng tiêu đề. Hãy dùng tệp mẫu."))
+    where = _(" (trang tính «%(sheet)s»)") % {"sheet": sheet} if sheet else ""
+    if not candidates:
+        raise ImportFileError(_("Tệp không có dòng tên cột%(where)s. Hãy dùng tệp mẫu.") % {"where": where})
+    recognised, number, cells = max(candidates, key=lambda c: (c[0], -c[1]))
+    if recognised == 0:
+        raise ImportFileError(_(
+            "Không tìm thấy dòng tên cột trong %(count)s dòng đầu của tệp%(where)s (dòng %(first)s là «%(text)s»). "
+            "Dòng tên cột phải có đúng các cột của tệp mẫu, ví dụ «Mã trung tâm», «Tên trung tâm»: hãy tải tệp "
+            "mẫu và chép dữ liệu vào đó."
+        ) % {"count": len(candidates), "where": where, "first": candidates[0][1],
+             "text": _row_text(candidates[0][2])})
+    problems = _match_headers(cells).problems
+    above = _(" Các dòng phía trên nó được coi là dòng tiêu đề và bỏ qua.") if number != candidates[0][1] else ""
+    raise ImportFileError(_(
+        "Dòng %(row)s%(where)s là dòng tên cột nhưng chưa đúng mẫu: %(problems)s.%(above)s Hãy tải tệp mẫu và "
+        "giữ nguyên dòng tên cột."
+    ) % {"row": number, "where": where, "problems": problems, "above": above})
 
 
-def match_headers(header: Iterable[Any]) -> dict[str, int]:
-    """Map each column key to its position in the file; every header must be there once.
+def _row_text(cells: tuple, limit: int = 60) -> str:
+    text = " ".join(clean_text(value) for value in cells if not _is_blank(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
-    Matching ignores case, accents and spacing, so "ma trung tam" is accepted; the order
-    of the columns is free.
-    """
+
+@dataclass
+class _HeaderMatch:
+    positions: dict[str, int]
+    recognised: int
+    problems: str
+
+
+def _match_headers(header: Iterable[Any]) -> _HeaderMatch:
     wanted = {fold(c.header): c for c in COLUMNS}
     positions: dict[str, int] = {}
     unknown: list[str] = []
@@ -757,17 +895,27 @@ def match_headers(header: Iterable[Any]) -> dict[str, int]:
             continue
         positions[column.key] = position
     missing = [c.header for c in COLUMNS if c.key not in positions]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("thiếu cột %(columns)s") % {"columns": ", ".join(f"«{h}»" for h in missing)})
-        if unknown:
-            parts.append(_("cột không có trong mẫu %(columns)s") % {"columns": ", ".join(f"«{h}»" for h in unknown)})
+    parts = []
+    if missing:
+        parts.append(_("thiếu cột %(columns)s") % {"columns": ", ".join(f"«{h}»" for h in missing)})
+    if unknown:
+        parts.append(_("cột không có trong mẫu %(columns)s") % {"columns": ", ".join(f"«{h}»" for h in unknown)})
+    return _HeaderMatch(positions, len(positions), "; ".join(parts))
+
+
+def match_headers(header: Iterable[Any]) -> dict[str, int]:
+    """Map each column key to its position in the file; every header must be there once.
+
+    Matching ignores case, accents and spacing, so "ma trung tam" is accepted; the order
+    of the columns is free.
+    """
+    matched = _match_headers(header)
+    if matched.problems:
         raise ImportFileError(
             _("Tiêu đề cột không đúng mẫu: %(problems)s. Hãy tải tệp mẫu và giữ nguyên dòng tiêu đề.")
-            % {"problems": "; ".join(parts)}
+            % {"problems": matched.problems}
         )
-    return positions
+    return matched.positions
 
 
 # Cell-level validation
@@ -800,6 +948,15 @@ class ParsedRow:
     number: int
     values: dict[str, Any]
     errors: list[RowError] = field(default_factory=list)
+    # What the preview asks people to look at, without refusing the row: a phone number
+    # that lost its leading 0, a date a spreadsheet may have read the other way round.
+    warnings: list[RowError] = field(default_factory=list)
+    # Text dates that read two ways, read day first: (column key, text as written, date).
+    ambiguous: list[tuple[str, str, datetime.date]] = field(default_factory=list)
+    # How each date was given: "cell" (a date cell of the spreadsheet) or "text".
+    date_sources: dict[str, str] = field(default_factory=dict)
+    # The template's example row: never imported.
+    example: bool = False
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -807,8 +964,20 @@ class ParsedRow:
     def error(self, key: str, message: str) -> None:
         self.errors.append(RowError(self.number, COLUMN_BY_KEY[key].header, message))
 
+    def warn(self, key: str, message: str) -> None:
+        self.warnings.append(RowError(self.number, COLUMN_BY_KEY[key].header, message))
 
-DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+_TIME = r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+# Text dates are read day first, as Vietnamese write them: 05/03/2026 and 5/3/2026 are
+# 5 March. Year first (ISO 8601, 2026-03-05) is unambiguous and accepted too.
+DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TIME + "$")
+ISO_DATE_RE = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})" + _TIME + "$")
+SHORT_YEAR_RE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$")
+# The template's example row is marked in its first column; it is never imported.
+EXAMPLE_CODE = "VÍ DỤ"
+# The example of the templates handed out before it was marked.
+LEGACY_EXAMPLE = ("nn999", "trung tam ngoai ngu anh sao")
 
 
 def clean_text(value: Any) -> str:
@@ -827,21 +996,82 @@ def clean_text(value: Any) -> str:
 
 
 def parse_date(value: Any) -> datetime.date | None:
-    """A real Excel date cell, or dd/mm/yyyy text; None when blank; ValueError otherwise."""
+    """A real Excel date cell, dd/mm/yyyy text (day first) or ISO yyyy-mm-dd; None when
+    blank; ValueError otherwise."""
+    return read_date(value)[0]
+
+
+def read_date(value: Any) -> tuple[datetime.date | None, bool]:
+    """parse_date, and whether the text could also be read month first (05/03/2026 is
+    5 March here, 3 May in an American spreadsheet): the preview shows those rows."""
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return value.date(), False
     if isinstance(value, datetime.date):
-        return value
+        return value, False
     text = clean_text(value)
     if not text:
-        return None
+        return None, False
     match = DATE_RE.match(text)
-    if not match:
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        ambiguous = day <= 12 and month <= 12 and day != month
+    elif match := ISO_DATE_RE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+        ambiguous = False
+    else:
         raise ValueError(text)
-    day, month, year = (int(part) for part in match.groups())
     if not 1900 <= year <= 2100:
         raise ValueError(text)
-    return datetime.date(year, month, day)
+    return datetime.date(year, month, day), ambiguous
+
+
+def _date_error(text: str) -> str:
+    message = _("ngày không hợp lệ, cần dạng dd/mm/yyyy.")
+    if SHORT_YEAR_RE.match(text):
+        return message + " " + _("Năm cần ghi đủ 4 chữ số, ví dụ 05/03/2026.")
+    match = DATE_RE.match(text)
+    if match and int(match.group(2)) > 12 and int(match.group(1)) <= 12:
+        return message + " " + _("«%(value)s» có vẻ ghi tháng trước ngày; hãy ghi ngày trước, ví dụ %(fixed)s.") % {
+            "value": text, "fixed": f"{int(match.group(2)):02d}/{int(match.group(1)):02d}/{match.group(3)}",
+        }
+    return message
+
+
+def _vi_date(day: datetime.date) -> str:
+    return _("ngày %(day)s tháng %(month)s năm %(year)s") % {"day": day.day, "month": day.month, "year": day.year}
+
+
+# A Vietnamese number without its leading 0: a mobile number (10 digits) read as 9, a
+# landline (0 + area code 2xx + number: 11 digits) read as 10 starting with 2.
+LOST_ZERO_RE = re.compile(r"^(?:[1-9]\d{8}|2\d{9})$")
+
+
+def _clean_phone(row: "ParsedRow", value: Any, text: str) -> str:
+    """A phone number as text. A spreadsheet that took the column for numbers dropped the
+    leading 0 (0912345678 became 912345678): put it back, and say so in the preview."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if LOST_ZERO_RE.match(text):
+        fixed = "0" + text
+        row.warn("phone", _(
+            "«%(value)s» đã mất số 0 ở đầu (%(why)s); sẽ ghi là «%(fixed)s». Định dạng cột «Điện thoại» là Văn "
+            "bản để giữ số 0."
+        ) % {"value": text, "fixed": fixed,
+             "why": _("ô kiểu số") if numeric else _("thường do mở tệp CSV bằng Excel rồi lưu lại")})
+        return fixed
+    if numeric:
+        row.warn("phone", _(
+            "ô kiểu số «%(value)s»: số điện thoại có thể đã bị đổi khi nhập; hãy kiểm tra, và định dạng cột là Văn bản."
+        ) % {"value": text})
+    return text
+
+
+def is_example(raw: dict[str, Any]) -> bool:
+    """The template's example row: its code starts with «VÍ DỤ» (or it is the unmarked
+    example of older templates)."""
+    code = fold(clean_text(raw.get("code")))
+    if code.startswith(fold(EXAMPLE_CODE)):
+        return True
+    return (code, fold(clean_text(raw.get("name")))) == LEGACY_EXAMPLE
 
 
 def _choice_index(choices: type) -> dict[str, str]:
@@ -889,17 +1119,29 @@ def bare_unit_name(text: str, level: str) -> str:
 def parse_row(number: int, raw: dict[str, Any]) -> ParsedRow:
     """Clean and check one row on its own; what needs the database is checked later."""
     row = ParsedRow(number, {})
+    if is_example(raw):
+        row.example = True
+        return row
     kinds, statuses = _choice_index(CenterKind), _choice_index(CenterStatus)
     for column in COLUMNS:
         key, value = column.key, raw.get(column.key)
         if key in DATE_KEYS:
             try:
-                row.values[key] = parse_date(value)
+                row.values[key], ambiguous = read_date(value)
             except ValueError:
                 row.values[key] = None
-                row.error(key, _("ngày không hợp lệ, cần dạng dd/mm/yyyy."))
+                row.error(key, _date_error(clean_text(value)))
+                continue
+            if row.values[key] is not None:
+                row.date_sources[key] = (
+                    "cell" if isinstance(value, datetime.date) else "text" if DATE_RE.match(clean_text(value)) else "iso"
+                )
+            if ambiguous:
+                row.ambiguous.append((key, clean_text(value), row.values[key]))
             continue
         text = clean_text(value)
+        if key == "phone" and text:
+            text = _clean_phone(row, value, text)
         row.values[key] = text
         if not text:
             if column.required:
@@ -939,3 +1181,25 @@ def _check_licence(row: ParsedRow) -> None:
         row.error("licence_signed_on", _("ngày quyết định không được ở tương lai."))
     if signed_on and valid_until and valid_until < signed_on:
         row.error("licence_valid_until", _("ngày hết hạn phải sau ngày quyết định."))
+
+
+def flag_swapped_date_cells(rows: list[ParsedRow]) -> None:
+    """Date cells a spreadsheet may have made from day-first text read month first.
+
+    A CSV opened by a program set to month/day/year turns "05/03/2026" into a date cell
+    of 3 May, and leaves "13/05/2026" (no 13th month) as text. A column holding both
+    kinds is that file: its date cells that read two ways are flagged in the preview."""
+    for key in DATE_KEYS:
+        evidence = next(
+            (row for row in rows if row.date_sources.get(key) == "text" and row.values[key].day > 12), None,
+        )
+        if evidence is None:
+            continue
+        for row in rows:
+            day = row.values.get(key)
+            if row.date_sources.get(key) == "cell" and day.day <= 12 and day.month <= 12 and day.day != day.month:
+                row.warn(key, _(
+                    "ô ngày %(date)s có thể đã bị đổi ngày và tháng khi tệp được mở bằng máy đặt định dạng "
+                    "tháng/ngày/năm (cùng cột, dòng %(row)s ghi dạng chữ «%(text)s»); hãy kiểm tra."
+                ) % {"date": day.strftime(DATE_FORMAT), "row": evidence.number,
+                     "text": evidence.values[key].strftime(DATE_FORMAT)})

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from edu_portal.jobs import BackgroundJob
 from geo.collation import person_ordering
 from geo.text import VI_COLUMN_COLLATION
 
@@ -40,8 +41,10 @@ class Center(TimestampedModel):
     code = models.CharField(_("mã trung tâm"), max_length=30)
     name = models.CharField(_("tên trung tâm"), max_length=255, db_collation=VI_COLUMN_COLLATION)
     kind = models.CharField(_("loại hình"), max_length=20, choices=CenterKind.choices)
+    # A new center has no licence yet: it operates once one is recorded
+    # (centers.services.licence_document_recorded).
     status = models.CharField(
-        _("trạng thái"), max_length=20, choices=CenterStatus.choices, default=CenterStatus.OPERATING,
+        _("trạng thái"), max_length=20, choices=CenterStatus.choices, default=CenterStatus.NOT_YET_LICENSED,
     )
     street = models.CharField(_("số nhà, đường, thôn/xóm"), max_length=255, blank=True)
     address_as_printed = models.CharField(
@@ -337,12 +340,19 @@ def import_upload_to(instance: "CenterImport", filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class CenterImport(models.Model):
-    """One registry import too large to run inside a request: the uploaded file (private,
-    under MEDIA_ROOT), who sent it for which department, and how far the Celery task got.
+class CenterImport(BackgroundJob):
+    """One registry import: the uploaded file (private, under MEDIA_ROOT), who sent it for
+    which department, its preview and how far the work got.
 
-    The file is deleted by centers.tasks.center_import_purge_task after a few days; the
-    row stays as the record of what was imported.
+    An upload is first previewed (stage "preview": read and checked, nothing written),
+    then imported once someone confirms it (stage "import"). Each stage goes pending ->
+    running -> done or failed: in the request for a small file, in the Celery worker for
+    a large one. A run whose worker died is taken up again by the periodic check
+    (edu_portal.jobs).
+
+    The file is deleted by centers.tasks.center_import_purge_task a few days after the
+    last stage finished (a preview never confirmed too), or at once when the preview is
+    cancelled; the row stays as the record of what was imported.
     """
 
     class Status(models.TextChoices):
@@ -350,6 +360,11 @@ class CenterImport(models.Model):
         RUNNING = "running", _("Đang nhập")
         DONE = "done", _("Hoàn tất")
         FAILED = "failed", _("Không thành công")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    class Stage(models.TextChoices):
+        PREVIEW = "preview", _("Xem trước")
+        IMPORT = "import", _("Nhập")
 
     province = models.ForeignKey(
         "geo.AdministrativeUnit", verbose_name=_("tỉnh/thành phố"), null=True, blank=True,
@@ -363,6 +378,14 @@ class CenterImport(models.Model):
     file = models.FileField(_("tệp"), upload_to=import_upload_to, max_length=255, blank=True)
     original_name = models.CharField(_("tên tệp gốc"), max_length=255)
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Rows recorded before previews existed were imports straight away.
+    stage = models.CharField(_("bước"), max_length=10, choices=Stage.choices, default=Stage.IMPORT)
+    preview = models.JSONField(_("xem trước"), default=dict, blank=True)
+    # The job's attempt (edu_portal.jobs) the current stage began with: the import of a
+    # preview made by the worker is the same job's next attempt, not a retry.
+    stage_first_attempt = models.PositiveSmallIntegerField(_("lần gửi đầu của bước"), default=1)
+    # The retry budget of the periodic check, and the page's "lần 2/3", count per stage.
+    first_attempt_field = "stage_first_attempt"
     valid_only = models.BooleanField(_("chỉ nhập các dòng hợp lệ"), default=False)
     total_rows = models.PositiveIntegerField(_("số dòng"), default=0)
     processed_rows = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
@@ -379,7 +402,7 @@ class CenterImport(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
+        return f"{self.original_name} ({self.state_label})"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -388,7 +411,34 @@ class CenterImport(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def is_retry(self) -> bool:
+        return self.attempts > self.stage_first_attempt and not self.is_finished
+
+    @property
+    def is_previewing(self) -> bool:
+        return self.stage == self.Stage.PREVIEW
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """A preview ready to be confirmed: the file is still kept."""
+        return self.stage == self.Stage.PREVIEW and self.status == self.Status.DONE and bool(self.file)
+
+    @property
+    def state_label(self) -> str:
+        """The status in words for the stage it belongs to."""
+        Status = self.Status
+        if self.stage == self.Stage.PREVIEW:
+            return str({
+                Status.PENDING: _("Đang chờ kiểm tra"),
+                Status.RUNNING: _("Đang kiểm tra"),
+                Status.DONE: _("Chờ xác nhận nhập") if self.file else _("Đã xem trước, tệp đã xóa"),
+                Status.FAILED: _("Không đọc được tệp"),
+                Status.CANCELLED: _("Đã hủy"),
+            }.get(self.status, self.get_status_display()))
+        return str(self.get_status_display())
 
     @property
     def progress_percent(self) -> int:

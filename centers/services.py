@@ -4,12 +4,14 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from geo.text import fold
 
-from .choices import ENDING_KINDS, GRANTING_KINDS, STATUS_OF_DOCUMENT
+from .choices import DECISION_OF_STATUS, ENDING_KINDS, GRANTING_KINDS, STATUS_OF_DOCUMENT, CenterStatus
 from .models import Center, Director, LicenceDocument, StatusChange
 
 
@@ -114,6 +116,64 @@ def center_set_status(
     from accounts.lifecycle import center_status_recorded
 
     center_status_recorded(center=center, status=status, effective_on=effective_on, by=by)
+    return change
+
+
+@transaction.atomic
+def center_status_change(
+    *, center: Center, status: str, effective_on: datetime.date, reason: str = "",
+    decision: dict | None = None, by=None,
+) -> StatusChange:
+    """A status set by department staff on the center's page, with what decides it.
+
+    A suspension, a resumption, a revocation or a dissolution is a decision: `decision`
+    holds its fields (number, signed_on, issuer, and optionally signer_title,
+    signer_name) and it is recorded as a document of the kind DECISION_OF_STATUS gives,
+    tied to the status change. "Operating without a licence" and "not yet licensed" are
+    findings of the register, recorded with a reason. Nothing is written when the register
+    contradicts the change: ValidationError keyed by the fields concerned.
+    """
+    today = timezone.localdate()
+    kind = DECISION_OF_STATUS.get(status)
+    errors: dict[str, str] = {}
+    if status == center.status:
+        errors["status"] = _("Trung tâm đang ở trạng thái này.")
+    elif status == CenterStatus.OPERATING and not center.current_licence_id:
+        errors["status"] = _(
+            "Trung tâm chưa có giấy phép hiện hành. Hãy ghi quyết định cho phép hoạt động ở mục «Thêm văn bản»: "
+            "trạng thái sẽ tự chuyển sang «Đang hoạt động»."
+        )
+    elif status == CenterStatus.NOT_YET_LICENSED and center.current_licence_id:
+        errors["status"] = _("Trung tâm đã có giấy phép hiện hành nên không thể ghi là chưa được cấp phép.")
+    if kind is not None and not decision:
+        errors["number"] = _("Trạng thái này cần quyết định: hãy ghi số, ngày ký và cơ quan ban hành.")
+    if kind is None and decision:
+        errors["number"] = _("Trạng thái này không ghi kèm quyết định: hãy để trống các ô quyết định và ghi lý do.")
+    if kind is None and not reason.strip():
+        errors["reason"] = _("Hãy ghi lý do, ví dụ: kết luận của đoàn kiểm tra ngày ...")
+    if effective_on > today:
+        errors["effective_on"] = _("Ngày hiệu lực không được ở tương lai: hãy ghi khi quyết định đã có hiệu lực.")
+    elif decision and decision.get("signed_on") and effective_on < decision["signed_on"]:
+        errors["effective_on"] = _("Ngày hiệu lực không được trước ngày ký quyết định.")
+    else:
+        latest = center.status_changes.order_by("-effective_on", "-pk").first()
+        if latest is not None and effective_on < latest.effective_on:
+            errors["effective_on"] = _(
+                "Ngày hiệu lực phải từ ngày %(date)s (lần đổi trạng thái gần nhất) trở đi."
+            ) % {"date": latest.effective_on.strftime("%d/%m/%Y")}
+    if errors:
+        raise ValidationError(errors)
+    document = None
+    if kind is not None:
+        document = LicenceDocument(center=center, kind=kind, **decision)
+        document.full_clean()
+        document.save()
+    change = center_set_status(
+        center=center, status=status, effective_on=effective_on, document=document,
+        reason=reason.strip() or (document.get_kind_display() if document else ""), by=by,
+    )
+    # A revocation or dissolution ends the current licence.
+    center_refresh(center)
     return change
 
 

@@ -24,7 +24,7 @@ from .choices import ConferenceFileKind, DirectiveType
 from .models import Conference, ConferenceQuestion, Directive, ParticipantGroup, Task
 from .selectors import conferences_visible_to
 from .services.directives import DEFAULT_AUTHORITY
-from .services.tasks import ACTIVE_STATUSES, MAX_EVIDENCE_FILES
+from .services.tasks import ACTIVE_STATUSES, MAX_EVIDENCE_FILES, CenterSelection
 from .validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, EVIDENCE_MAX_MB, EVIDENCE_TYPES, types_text
 
 DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
@@ -393,16 +393,20 @@ class TaskAssignForm(forms.Form):
         label=_("Từng trung tâm"), queryset=Center.objects.none(), required=False,
         help_text=_("Gõ tên hoặc mã trung tâm (không dấu cũng được) rồi chọn."),
     )
-    by_selection = forms.BooleanField(
-        label=_("Giao cho một nhóm trung tâm (mỗi trung tâm một nhiệm vụ riêng)"), required=False,
-    )
     kinds = forms.MultipleChoiceField(
         label=_("Loại hình"), choices=CenterKind.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=_("Để trống: mọi loại hình. Chỉ các trung tâm đang hoạt động."),
+        help_text=_("Chọn loại hình, địa bàn hoặc cả hai: mỗi trung tâm đang hoạt động thuộc nhóm nhận một "
+                    "nhiệm vụ riêng. Để trống loại hình: mọi loại hình."),
     )
     commune = forms.ModelChoiceField(
         label=_("Trên địa bàn"), queryset=AdministrativeUnit.objects.none(), required=False,
         empty_label=_("Toàn tỉnh"),
+    )
+    # Only needed for the one group that has nothing to choose: every kind, the whole
+    # province. Choosing kinds or a commune is a group in itself (issue 13).
+    by_selection = forms.BooleanField(
+        label=_("Mọi trung tâm đang hoạt động của tỉnh"), required=False,
+        help_text=_("Không cần đánh dấu khi đã chọn loại hình hoặc địa bàn."),
     )
 
     def __init__(self, *args, directive: Directive, autocomplete_url: str = "", **kwargs):
@@ -422,14 +426,19 @@ class TaskAssignForm(forms.Form):
         self.helper.layout = Layout(
             Fieldset(_("Giao cho từng đơn vị"), Row(Column("divisions", css_class="col-md-4"), Column("communes"),
                                                     Column("centers"))),
-            Fieldset(_("Giao theo nhóm trung tâm"), "by_selection",
-                     Row(Column("kinds", css_class="col-md-7"), Column("commune"))),
+            Fieldset(_("Giao theo nhóm trung tâm"),
+                     Row(Column("kinds", css_class="col-md-7"), Column("commune")), "by_selection"),
         )
 
     def clean(self):
+        """`selection` is the group of centers to assign, or None: kinds or a commune make
+        one, and so does the "every center" box on its own."""
         cleaned = super().clean()
+        kinds, commune = cleaned.get("kinds") or [], cleaned.get("commune")
+        by_group = bool(kinds or commune or cleaned.get("by_selection"))
+        cleaned["selection"] = CenterSelection(kinds=list(kinds), commune=commune) if by_group else None
         chosen = any(cleaned.get(name) for name in ("divisions", "communes", "centers"))
-        if not chosen and not cleaned.get("by_selection"):
+        if not chosen and not by_group:
             raise forms.ValidationError(_("Chưa chọn đơn vị nào để giao."))
         return cleaned
 

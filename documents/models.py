@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edu_portal.jobs import BackgroundJob
+
 
 def pdf_upload_to(instance: "PdfJob", filename: str) -> str:
     """A random name under MEDIA_ROOT/pdf/. The file name people see is kept in
@@ -13,14 +15,15 @@ def pdf_upload_to(instance: "PdfJob", filename: str) -> str:
     return f"pdf/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
 
 
-class PdfJob(models.Model):
+class PdfJob(BackgroundJob):
     """One official PDF too large to render inside a request (the province's summary of
     a period, all the decisions of a commune). Whoever asks for it gets a row. A Celery
     task renders it with the builder registered for `kind` and stores the file privately
     under MEDIA_ROOT/pdf/. The status page follows `progress`.
 
     documents.tasks.pdf_job_purge_task deletes the file after PDF_JOB_KEEP_DAYS. The row
-    stays as the record of who printed what.
+    stays as the record of who printed what. A run whose worker died is taken up again by
+    the periodic check (edu_portal.jobs).
     """
 
     class Status(models.TextChoices):

@@ -52,6 +52,26 @@ SESSION_IDLE_MINUTES = env_int("DJANGO_SESSION_IDLE_MINUTES", 120)
 CSRF_FAILURE_VIEW = "edu_portal.views.csrf_failure"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (README, "Production"). TLS ends at the reverse proxy, which tells the portal the
+# client's scheme in a header it always overwrites (nginx: X-Forwarded-Proto); named only
+# behind such a proxy, since a client reaching gunicorn directly could claim HTTPS. Without
+# it, behind the proxy every request looks like plain HTTP: the redirect below would loop
+# and the CSRF origin check would refuse every form.
+_proxy_ssl_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None)
+# Secure cookies are never sent back over plain HTTP, so a site that has them is HTTPS only.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
+# A load balancer or monitor checks each web machine over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS is off unless set: a browser that saw it refuses plain HTTP to this host name (and
+# its subdomains) for that long, whatever is changed later (deploy/env.example: a year).
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is the registrable domain's owner's decision (gov.vn: the province), not this
+# site's: without it, `check --deploy` would warn about it (security.W021) forever.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -140,6 +160,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.notifications",
             ],
+            # {% load icons %}: the SVG sprite's icons (edu_portal/icons.py).
+            "libraries": {"icons": "edu_portal.icons"},
         },
     },
 ]
@@ -178,7 +200,17 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
             "ATOMIC_REQUESTS": True,
-            "OPTIONS": {"timeout": 20},
+            # A draft autosave and an upload arriving together must queue, not fail with
+            # "database is locked": WAL lets readers run beside the one writer; BEGIN
+            # IMMEDIATE takes the write lock when a request's transaction starts, so the
+            # second writer waits (up to `timeout` seconds) instead of failing when it
+            # tries to turn a read into a write (SQLite does not wait in that case);
+            # synchronous=NORMAL is safe in WAL mode and spares an fsync per commit.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -252,12 +284,17 @@ FORMAT_MODULE_PATH = ["edu_portal.formats"]
 # Static and media files
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` copies them, to be served by WhiteNoise from each web process.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # With DEBUG off, {% static %} names each file by a hash of its content
+    # (portal.3f2a9c1b7e4d.css) and WhiteNoise lets browsers keep those for good: a new
+    # version is a new name. A page asking for a file collectstatic did not see fails
+    # loudly (500) rather than linking a stale copy.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -279,8 +316,13 @@ IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 500)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend that also reports recipients refused with a 4xx (greylisting)
+    # while the others got the message: notifications retries those.
+    EMAIL_BACKEND = "edu_portal.mail.SmtpEmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    # Seconds to wait for the SMTP server: an unanswering server delays a batch of
+    # reminders by this once (they are then retried), never holds a worker for good.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
@@ -295,6 +337,8 @@ _portal_host = (urlsplit(PORTAL_URL).hostname or "").strip(".")
 _mail_host = _portal_host if "." in _portal_host and not _portal_host.replace(".", "").isdigit() else "localhost"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or f"Sở GDĐT <no-reply@{_mail_host}>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The domain after "@" in Message-IDs (edu_portal.mail); empty: the host of PORTAL_URL.
+MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "").strip()
 
 # Celery
 
@@ -311,7 +355,10 @@ if REDIS_URL:
         }
     }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: nothing reads a task's return value (jobs report through their rows),
+# and with Redis down the backend's reconnect loop held each request queuing work for 19 s.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -320,9 +367,57 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
-# Fail fast when Redis is down so a request that queues work is not held for minutes.
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 3}
+# Two queues: imports and PDF jobs (minutes each) go to "long", everything else (reminders,
+# notices, the beat tasks) stays on the default queue, so a reminder never waits behind a
+# PDF. The Procfile runs one worker per queue; a worker started without -Q takes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "long": {}}
+CELERY_TASK_ROUTES = {
+    "centers.tasks.center_import_run_task": {"queue": "long"},
+    "documents.tasks.pdf_job_run_task": {"queue": "long"},
+}
+# A worker takes one message per process at a time: a free process never sits idle while
+# another process's prefetched messages wait behind a long job.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Fail fast when Redis is down: a request that queues work answers in well under 2 s
+# (one quick retry for a connection Redis dropped while idle), then says so.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "socket_connect_timeout": 1,
+    # A message taken by a worker and not acknowledged (late acknowledgement: a task that
+    # is safe to redo acknowledges when it ends) goes back to its queue after this long:
+    # longer than any task may run (the hard time limit), or a running task would be
+    # delivered a second time. Jobs whose worker died are taken up far sooner by the lease
+    # check below; a countdown must stay under this too, or the task runs twice.
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+}
+# The worker keeps its database connection from task to task like a web process between
+# requests (CONN_MAX_AGE, CONN_HEALTH_CHECKS: edu_portal.celery_app applies Django's
+# rules around each task). Celery's Django fix-up would close it after every task; with
+# this it does so only every 1,000 tasks.
+CELERY_DB_REUSE_MAX = 1000
+
+# Background jobs (imports, PDFs: edu_portal.jobs). A running job stamps a heartbeat every
+# JOB_HEARTBEAT_SECONDS; one silent for JOB_LEASE_SECONDS lost its worker, and a pending
+# one whose message the broker no longer holds after JOB_PENDING_SECONDS was lost with
+# it. The check (every JOB_CHECK_SECONDS) queues either again, up to JOB_MAX_ATTEMPTS, then
+# fails it with a message on its page. Worst case from a dead worker to a new run:
+# lease + check interval (3 minutes).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+JOB_PENDING_SECONDS = env_int("JOB_PENDING_SECONDS", 120)
+JOB_CHECK_SECONDS = env_int("JOB_CHECK_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# /healthz?strict=1 fails when beat or a queue's worker has not been heard of for this long.
+HEALTH_STALE_SECONDS = env_int("HEALTH_STALE_SECONDS", 180)
+# Beat's record of each entry's last run (beat's --schedule overrides it). The scheduler
+# creates the folder: var/ is not in the repository (edu_portal/beat.py).
+CELERY_BEAT_SCHEDULER = "edu_portal.beat:PortalScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME") or str(
+    BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every 15 minutes: claim the reminder steps now due and queue their delivery. A
     # missed or repeated tick is harmless: the Dispatch table records what was sent.
@@ -340,6 +435,13 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-notices": {
         "task": "notifications.tasks.notices_requeue_task",
         "schedule": crontab(minute="*/15"),
+    },
+    # Every minute: send again the e-mails an SMTP server refused for now (4xx, down),
+    # once their backoff is over (notifications.services.RETRY_DELAYS). The row in the
+    # database is the record, so a missed tick only delays them.
+    "retry-mail": {
+        "task": "notifications.tasks.dispatches_retry_task",
+        "schedule": crontab(),
     },
     # Every day at 01:30: create the coming reporting periods and obligations (idempotent).
     "generate-report-periods": {
@@ -366,6 +468,33 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-files": {
         "task": "centers.tasks.center_import_purge_task",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Every JOB_CHECK_SECONDS (a minute): imports and PDF jobs whose worker died or whose
+    # message the broker lost are queued again or failed (edu_portal.jobs).
+    "check-imports": {
+        "task": "centers.tasks.center_imports_check_task",
+        "schedule": JOB_CHECK_SECONDS,
+        "options": {"expires": JOB_CHECK_SECONDS},
+    },
+    "check-pdf-jobs": {
+        "task": "documents.tasks.pdf_jobs_check_task",
+        "schedule": JOB_CHECK_SECONDS,
+        "options": {"expires": JOB_CHECK_SECONDS},
+    },
+    # Every minute, one tick per queue: beat stamps when it sent it and the worker of that
+    # queue when it ran it; /healthz reports both (edu_portal.health). A tick that waited
+    # past the next one is dropped.
+    "tick-default-queue": {
+        "task": "edu_portal.tick",
+        "schedule": 60,
+        "args": ["celery"],
+        "options": {"queue": "celery", "expires": 55},
+    },
+    "tick-long-queue": {
+        "task": "edu_portal.tick",
+        "schedule": 60,
+        "args": ["long"],
+        "options": {"queue": "long", "expires": 55},
     },
 }
 

@@ -10,34 +10,52 @@ from django_filters.views import FilterView
 from .params import parse_int
 
 
-def _redis_state() -> str:
-    if not settings.REDIS_URL:
-        return "not configured"
-    try:
-        import redis
-
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-        return "up"
-    except Exception:
-        return "down"
-
-
 # Outside ATOMIC_REQUESTS: opening the request's transaction would fail first when the
 # database is down, and the check would answer 500 instead of its own 503.
 @transaction.non_atomic_requests
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the database answers; Redis is reported but never fails the check,
-    because the portal keeps working without it (tasks then run late)."""
+    """200 while the database answers. Redis, beat (its last tick), the worker of each
+    queue (when it last ran a tick, how many messages wait) and the background jobs
+    (pending, running, past their lease, the oldest pending one's age) are reported but
+    never fail the check, because the portal keeps working without them (tasks then run
+    late). ?strict=1 answers 503 as well when any of them is wrong, for a monitor that
+    should page someone; `problems` names what."""
+    from .health import judge, redis_client, redis_report
+    from .jobs import jobs_overview
+
+    report: dict = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        database = "up"
+        report["database"] = "up"
     except Exception:
-        database = "down"
-    status = 200 if database == "up" else 503
-    return JsonResponse({"database": database, "redis": _redis_state()}, status=status)
+        report["database"] = "down"
+    if not settings.REDIS_URL:
+        report["redis"] = "not configured"
+    else:
+        try:
+            client = redis_client()
+            client.ping()
+            report["redis"] = "up"
+            report.update(redis_report(client))
+        except Exception:
+            report["redis"] = "down"
+    running_alive = False
+    if report["database"] == "up":
+        try:
+            jobs = jobs_overview()
+            running_alive = jobs.pop("_running_alive")
+            report["jobs"] = jobs
+        except Exception:  # a table missing before `migrate`: say so, keep answering
+            report["jobs"] = "unknown"
+    strict = parse_int(request.GET.get("strict"), min_value=0, max_value=1) == 1
+    problems = judge(report, running_alive=running_alive)
+    if strict:
+        report["problems"] = problems
+    failed = report["database"] != "up" or (strict and problems)
+    return JsonResponse(report, status=503 if failed else 200)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

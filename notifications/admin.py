@@ -7,9 +7,10 @@ from .models import Dispatch
 
 @admin.register(Dispatch, site=site)
 class DispatchAdmin(admin.ModelAdmin):
-    """Superusers only: what the reminder machinery sent, passed or still holds."""
+    """Superusers only: what the reminder machinery sent, passed, retries or failed (with
+    the SMTP server's answer in `detail`)."""
 
-    list_display = ("key", "status", "attempts", "lease_until", "sent_at", "detail")
+    list_display = ("key", "status", "attempts", "failures", "retry_at", "lease_until", "sent_at", "detail")
     list_filter = ("status",)
     search_fields = ("key",)
     show_full_result_count = False

@@ -7,11 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Warning
 
-
-def local_host(host: str) -> bool:
-    """localhost, a name without a dot or an address literal: not a public host name."""
-    host = host.strip("[]").lower()
-    return not host or host == "localhost" or "." not in host or host.replace(".", "").isdigit()
+from edu_portal.mail import local_host
 
 
 def mail_settings_check(app_configs=None, **kwargs) -> list:

@@ -1,23 +1,42 @@
 """Exactly-once in-app notices and at-most-once e-mails, with the database as the record.
 
-Two kinds of sending share one Dispatch table and one delivery path (dispatch_deliver):
+Three kinds of sending share one Dispatch table and one delivery path (dispatches_deliver):
 
 - reminders: a sweep (reports, conferences) decides which step of a deadline is due,
   claims it here and queues it; the worker rebuilds the message from the object;
+- digests: at the escalation step the people above the one who owes (commune officers,
+  the Department, a directive's issuer) get one notice and one e-mail per step and
+  day listing every object concerned (digests_send), recorded with the sweep's claims;
 - notices of events (a report returned, a task assigned, an invitation accepted...):
   the service that makes the change calls notice_send/notices_send in its transaction;
   the notice is in the bell at once and the e-mail is sent by the worker once committed.
+
+E-mail is at most once, and never silently lost:
+
+- each row is claimed (`claimed`, with a lease) before sending and flipped to `sending`
+  in the transaction that creates its bell notices; only then is the e-mail offered to
+  the SMTP server, and the row is marked `sent` after (in one statement per
+  MARK_SENT_EVERY e-mails). A worker that dies between the server's acceptance and the
+  mark leaves rows in `sending`: they are never sent again, so the window loses at
+  most the marks of the e-mails since the last one (delivered all the same) and the
+  one e-mail in flight;
+- a temporary SMTP failure (4xx, connection refused, timeout, dropped) puts the row in
+  `retry` with the e-mail still owed in its payload, `failures` counted and `retry_at`
+  after RETRY_DELAYS; dispatches_retry (a minutely beat task) claims the due ones
+  again and queues them, so a worker or the broker lost between attempts loses
+  nothing (the row waits in the database). A 5xx refusal, or the last temporary
+  failure, ends in `failed` with the reason in `detail` (and the log).
 
 Links are stored relative (a path): the portal serves them under whatever host name it
 is reached by; e-mails get settings.PORTAL_URL in front (portal_link)."""
 
 import datetime
 import logging
+import smtplib
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from email.utils import make_msgid
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +46,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from edu_portal.mail import EmailMessage
+from edu_portal.mail import EmailMessage, subject_line
 
 from .models import Dispatch, Notification
 
@@ -42,6 +61,10 @@ SEND_BATCH = 200
 ESCALATION_STEP = "after-7"
 # Sends are recorded in one UPDATE per this many e-mails (they stay `sending` until then).
 MARK_SENT_EVERY = 25
+# The waits after the 1st, 2nd... temporary SMTP failure of an e-mail (greylisting asks
+# for a few minutes, a relay down for maintenance for an hour or so); after the last
+# one it is `failed`: 6 attempts over about five and a half hours.
+RETRY_DELAYS = tuple(datetime.timedelta(minutes=m) for m in (1, 5, 15, 60, 240))
 
 
 def steps_due(due_date: datetime.date, today: datetime.date) -> list[str]:
@@ -53,15 +76,24 @@ class SweepResult:
     claimed: list[int]
     passed: int
     planned: list[tuple[Any, str]]
+    # Digests of the escalation step recorded (with dry_run: that would be).
+    digests: int = 0
 
 
 def reminders_claim(candidates: Iterable[tuple[Any, datetime.date]], *, today: datetime.date,
                     key: Callable[[int, str], str], queue: Callable[[list[int]], None],
-                    dry_run: bool = False) -> SweepResult:
+                    dry_run: bool = False, kind: str = "",
+                    escalate: Callable[[list[Any], datetime.date], list["Digest"]] | None = None) -> SweepResult:
     """The sweep both reminder kinds share: for each (object, due date) take the latest
     step due, record the earlier ones as passed (a sweep that runs late sends one
     reminder, not a burst), claim the steps and queue their delivery in batches once the
-    claims are committed. With dry_run, only say what would be sent."""
+    claims are committed. With dry_run, only say what would be sent.
+
+    The copies of the escalation step for the people above (commune officers, the
+    Department, a directive's issuer) are not sent per object: `escalate` turns the
+    objects whose escalation step this sweep claimed for the first time into one Digest
+    per person, recorded in the same transaction as the claims (digests_send), so each
+    object is in exactly one digest however often the sweep runs."""
     wanted: list[str] = []
     overtaken: list[str] = []
     planned: list[tuple[Any, str]] = []
@@ -75,14 +107,29 @@ def reminders_claim(candidates: Iterable[tuple[Any, datetime.date]], *, today: d
     if dry_run:
         taken = set(Dispatch.objects.filter(key__in=wanted).exclude(status=Dispatch.Status.CLAIMED)
                     .values_list("key", flat=True))
-        return SweepResult(claimed=[], passed=0, planned=[(i, s) for i, s in planned if key(i.pk, s) not in taken])
+        planned = [(i, s) for i, s in planned if key(i.pk, s) not in taken]
+        escalated = [item for item, step in planned if step == ESCALATION_STEP]
+        digests = len(escalate(escalated, today)) if escalate and escalated else 0
+        return SweepResult(claimed=[], passed=0, planned=planned, digests=digests)
+    digests = 0
     with transaction.atomic():
         passed = dispatches_pass(overtaken, detail="overtaken by a later step")
-        claimed = [d.pk for d in dispatches_claim(wanted)]
+        held = dispatches_claim(wanted)
+        claimed = sorted(d.pk for d in held)
+        if escalate is not None:
+            # attempts == 1: inserted by this call. A claim taken again after its lease ran
+            # out was put in a digest when it was first claimed.
+            first = {d.key: d.pk for d in held if d.attempts == 1}
+            escalated = [item for item, step in planned
+                         if step == ESCALATION_STEP and key(item.pk, step) in first]
+            if escalated:
+                part = min(first[key(item.pk, ESCALATION_STEP)] for item in escalated)
+                digests = digests_send(escalate(escalated, today), kind=kind, step=ESCALATION_STEP, day=today,
+                                       part=part)
         for start in range(0, len(claimed), SEND_BATCH):
             batch = claimed[start:start + SEND_BATCH]
             transaction.on_commit(lambda batch=batch: queue(batch))
-    return SweepResult(claimed=claimed, passed=passed, planned=planned)
+    return SweepResult(claimed=claimed, passed=passed, planned=planned, digests=digests)
 
 
 def dispatches_claim(keys: Iterable[str], *, now: datetime.datetime | None = None) -> list[Dispatch]:
@@ -134,15 +181,6 @@ def portal_link(link: str) -> str:
     return base + link
 
 
-def mail_domain() -> str:
-    """The portal's host name (from PORTAL_URL), for Message-IDs: not the machine's own
-    name, which is often "localhost" in a container and gets mail marked as spam."""
-    from .checks import local_host
-
-    host = urlsplit(settings.PORTAL_URL).hostname or ""
-    return "localhost" if local_host(host) else host  # an address literal is development only
-
-
 def mail_addresses(users: Iterable = (), addresses: Iterable[str] = ()) -> list[str]:
     """The e-mail addresses of `users` and `addresses`, each once whatever its case
     (the first spelling is kept), in a stable order."""
@@ -154,27 +192,120 @@ def mail_addresses(users: Iterable = (), addresses: Iterable[str] = ()) -> list[
     return [unique[folded] for folded in sorted(unique)]
 
 
-def mail_subject(subject: str) -> str:
-    """One line, without leading or trailing blanks (a newline would be refused by
-    Django, a leading space shows as a gap in the inbox)."""
-    return " ".join(str(subject).split())
+# Delivery: one path for reminder steps, notices, digests and retries
+
+
+@dataclass
+class Outgoing:
+    """What a claimed reminder step sends: the bell's notice to `recipients` (accounts)
+    and one e-mail to their addresses and `addresses`. `link` is a portal path."""
+
+    recipients: Sequence = ()
+    subject: str = ""
+    body: str = ""
+    link: str = ""
+    addresses: Sequence[str] = ()
+
+
+@dataclass
+class SmtpFailure:
+    """Why an e-mail was not accepted. `temporary`: worth another attempt later (4xx,
+    the server unreachable); `addresses`: the recipients still owed when the server
+    refused some and took the others (None: all of them); `connection_lost`: the SMTP
+    connection is unusable, so the rest of the batch waits for the retry too."""
+
+    reason: str
+    temporary: bool
+    addresses: list[str] | None = None
+    connection_lost: bool = False
+
+
+def _reply_text(code, message) -> str:
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return " ".join(f"{code} {message}".split())
+
+
+def smtp_failure(error: Exception, *, connecting: bool = False) -> SmtpFailure:
+    """Classify an exception raised while sending. Anything that went wrong before a
+    message was offered (connecting, TLS, login: `connecting`) is about the server or
+    its settings, not the message, so it is retried, as a dropped connection or a 4xx
+    answer is; a 5xx answer to the message itself is final; so is an error of ours
+    (a bad header), which another attempt would repeat."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = {address: answer for address, answer in error.recipients.items()}
+        later = [address for address, (code, _msg) in answers.items() if 400 <= code < 500]
+        reason = "; ".join(f"{address}: {_reply_text(*answer)}" for address, answer in answers.items())
+        return SmtpFailure(reason=reason, temporary=bool(later), addresses=later or None)
+    if isinstance(error, smtplib.SMTPResponseException):
+        code = error.smtp_code
+        lost = connecting or code == 421 or isinstance(error, smtplib.SMTPConnectError)
+        return SmtpFailure(reason=_reply_text(code, error.smtp_error), temporary=lost or 400 <= code < 500,
+                           connection_lost=lost)
+    reason = f"{type(error).__name__}: {error}".strip(" :")
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return SmtpFailure(reason=reason, temporary=True, connection_lost=True)
+    if isinstance(error, smtplib.SMTPException):  # e.g. no STARTTLS, no SMTPUTF8: the settings or the message
+        return SmtpFailure(reason=reason, temporary=connecting, connection_lost=connecting)
+    if isinstance(error, OSError):  # refused, reset, timed out, no route, no DNS answer
+        return SmtpFailure(reason=reason, temporary=True, connection_lost=True)
+    return SmtpFailure(reason=reason, temporary=connecting, connection_lost=connecting)
+
+
+def retry_delay(failures: int) -> datetime.timedelta | None:
+    """The wait after the `failures`-th temporary failure, None when it was the last."""
+    if failures <= len(RETRY_DELAYS):
+        return RETRY_DELAYS[failures - 1]
+    return None
+
+
+def _record_failure(dispatch: Dispatch, failure: SmtpFailure, *, to: list[str], subject: str, body: str,
+                    link: str) -> None:
+    """A sending step that did not go out: `retry` with the e-mail still owed kept in
+    the payload (the bell's notices exist already, so a retry sends only this), or
+    `failed` with the reason. Never silently: each is logged."""
+    refused = {address.casefold() for address in failure.addresses or ()}
+    owed = [address for address in to if address.casefold() in refused] or list(to)
+    failures = dispatch.failures + 1
+    delay = retry_delay(failures) if failure.temporary else None
+    changes = {
+        "failures": failures, "lease_until": None,
+        "payload": {"subject": subject, "body": body, "link": link, "to": owed},
+    }
+    if delay is not None:
+        changes.update(status=Dispatch.Status.RETRY, retry_at=timezone.now() + delay,
+                       detail=f"lần {failures}: {failure.reason}"[:255])
+        logger.warning("E-mail %s not sent (attempt %d), retried in %s: %s", dispatch.key, failures, delay,
+                       failure.reason)
+    else:
+        prefix = f"bỏ sau {failures} lần: " if failure.temporary else ""
+        changes.update(status=Dispatch.Status.FAILED, retry_at=None, detail=f"{prefix}{failure.reason}"[:255])
+        logger.error("E-mail %s failed for good after %d attempt(s): %s", dispatch.key, failures, failure.reason)
+    Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.SENDING).update(**changes)
 
 
 def dispatch_deliver(
     dispatch: Dispatch, *, recipients: Iterable, subject: str, body: str, link: str,
     addresses: Iterable[str] = (), connection=None, sent: list[int] | None = None,
-) -> bool:
+    unreachable: SmtpFailure | None = None,
+) -> SmtpFailure | bool:
     """Create the in-app notices and send the e-mail for a claimed step. Returns False
-    when another worker already took it.
+    when another worker already took it, True when it went out (or had no address), and
+    the SmtpFailure when it did not (the row is then `retry` or `failed`).
 
     `link` is a portal path: the notices keep it relative, the e-mail gets it with
     PORTAL_URL in front. The e-mail goes to the recipients' addresses and `addresses`
     (e.g. the center's registered one), each once: the first in To, the others in Bcc
     so that nobody learns the others' addresses.
 
-    With `sent`, the step's id is appended there instead of being marked sent at once, so
-    that a batch records its sends in one statement (dispatches_mark_sent); until then it
-    stays `sending`, which is never sent again either."""
+    Claimed before sending (claimed -> sending, with the notices, committed), marked
+    after: a crash between the server's acceptance and the mark leaves the row `sending`
+    and the e-mail is never sent again (at most once). With `sent`, the step's id is
+    appended there instead of being marked sent at once, so that a batch records its
+    sends in one statement (dispatches_mark_sent); until then it stays `sending`.
+
+    With `unreachable` (the batch's SMTP connection failed), nothing is attempted: the
+    step goes to `retry` with that reason, its notices created as usual."""
     recipients = [user for user in recipients if user is not None]
     with transaction.atomic():
         started = Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.CLAIMED).update(
@@ -182,24 +313,39 @@ def dispatch_deliver(
         )
         if started != 1:
             return False
-        Notification.objects.bulk_create(
-            [Notification(recipient=user, key=dispatch.key, subject=subject, body=body, link=link) for user in recipients],
-            ignore_conflicts=True,
-        )
+        if recipients:
+            Notification.objects.bulk_create(
+                [Notification(recipient=user, key=dispatch.key, subject=subject, body=body, link=link)
+                 for user in recipients],
+                ignore_conflicts=True,
+            )
     to = mail_addresses(recipients, addresses)
     if to:
+        if unreachable is not None:
+            _record_failure(dispatch, unreachable, to=to, subject=subject, body=body, link=link)
+            return unreachable
         message = EmailMessage(
-            subject=mail_subject(subject), body=f"{body}\n\n{portal_link(link)}".strip(),
+            subject=subject_line(subject), body=f"{body}\n\n{portal_link(link)}".strip(),
             from_email=settings.DEFAULT_FROM_EMAIL, to=to[:1], bcc=to[1:], connection=connection,
             # Automatic mail (RFC 3834): no out-of-office replies to a no-reply address.
-            headers={"Message-ID": make_msgid(domain=mail_domain()), "Auto-Submitted": "auto-generated"},
+            headers={"Auto-Submitted": "auto-generated"},
         )
         try:
             message.send()
-        except Exception:  # the notice is in the portal; this one e-mail is lost, not retried
-            logger.exception("Reminder e-mail %s could not be sent", dispatch.key)
-            Dispatch.objects.filter(pk=dispatch.pk).update(detail="e-mail failed")
-            return True
+        except Exception as error:  # BaseException (a worker killed) leaves it `sending`: at most once
+            failure = smtp_failure(error)
+            if not failure.temporary and not isinstance(error, smtplib.SMTPException):
+                logger.exception("E-mail %s could not be built or sent", dispatch.key)
+            _record_failure(dispatch, failure, to=to, subject=subject, body=body, link=link)
+            return failure
+        refused = getattr(message, "refused_recipients", None) or {}
+        if refused:
+            # The others have it; a greylisted address is owed a retry, a refused one is noted.
+            failure = smtp_failure(smtplib.SMTPRecipientsRefused(refused))
+            if failure.temporary:
+                _record_failure(dispatch, failure, to=to, subject=subject, body=body, link=link)
+                return failure
+            Dispatch.objects.filter(pk=dispatch.pk).update(detail=f"từ chối: {failure.reason}"[:255])
     if sent is None:
         dispatches_mark_sent([dispatch.pk])
     else:
@@ -207,11 +353,106 @@ def dispatch_deliver(
     return True
 
 
+def dispatches_deliver(dispatch_ids: list[int],
+                       build: Callable[[list[Dispatch]], dict[int, Outgoing | str]] | None = None) -> int:
+    """Deliver a batch of claimed dispatches over one SMTP connection; returns how many
+    went out. The one loop of every kind: a row with a payload (a notice, a digest, a
+    retry) sends its payload, its notices being in the bell already; the others are
+    built by `build` (a reminder step rebuilt from its obligation or task): it returns
+    an Outgoing per row id, or a reason to pass the step (e.g. "submitted before
+    delivery"). Without `build`, rows without a payload are not this call's.
+
+    When the connection fails (the server unreachable, a 421, a dropped line), the rest
+    of the batch is not attempted: each goes to `retry` with that reason, so a dead
+    server costs one timeout per batch, not one per e-mail."""
+    rows = Dispatch.objects.filter(pk__in=dispatch_ids, status=Dispatch.Status.CLAIMED).order_by("pk")
+    if build is None:
+        rows = rows.filter(payload__isnull=False)
+    dispatches = list(rows)
+    if not dispatches:
+        return 0
+    fresh = [dispatch for dispatch in dispatches if dispatch.payload is None]
+    built = build(fresh) if fresh else {}
+    delivered, sent = 0, []
+    connection = get_connection()
+    opened, unreachable = False, None
+    try:
+        for dispatch in dispatches:
+            if dispatch.payload is not None:
+                payload = dispatch.payload
+                outgoing = Outgoing(addresses=payload.get("to", ()), subject=payload.get("subject", ""),
+                                    body=payload.get("body", ""), link=payload.get("link", ""))
+            else:
+                outgoing = built.get(dispatch.pk, "nothing to deliver")
+                if isinstance(outgoing, str):
+                    dispatch_cancel(dispatch, detail=outgoing)
+                    continue
+            if not opened and unreachable is None and mail_addresses(outgoing.recipients, outgoing.addresses):
+                # One connection for the batch, opened when the first e-mail needs it.
+                opened = True
+                try:
+                    connection.open()
+                except Exception as error:
+                    unreachable = smtp_failure(error, connecting=True)
+                    _close_quietly(connection)
+            outcome = dispatch_deliver(
+                dispatch, recipients=outgoing.recipients, subject=outgoing.subject, body=outgoing.body,
+                link=outgoing.link, addresses=outgoing.addresses, connection=connection, sent=sent,
+                unreachable=unreachable,
+            )
+            if isinstance(outcome, SmtpFailure):
+                if outcome.connection_lost and unreachable is None:
+                    unreachable = outcome
+                    _close_quietly(connection)
+            else:
+                delivered += outcome
+            if len(sent) >= MARK_SENT_EVERY:
+                dispatches_mark_sent(sent)
+                sent.clear()
+    finally:
+        dispatches_mark_sent(sent)
+        _close_quietly(connection)
+    return delivered
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a connection already broken cannot say QUIT; it is dropped all the same
+        if hasattr(connection, "connection"):
+            connection.connection = None
+
+
 def dispatches_mark_sent(pks: list[int]) -> None:
     if pks:
         Dispatch.objects.filter(pk__in=pks, status=Dispatch.Status.SENDING).update(
-            status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None,
+            status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None, retry_at=None,
         )
+
+
+def dispatches_retry(*, now: datetime.datetime | None = None) -> int:
+    """Claim the e-mails whose retry is due and queue their delivery (the minutely beat
+    task). Each is taken from `retry` to `claimed` with a new lease in one conditional
+    update, so two sweeps never both take one; a task lost with the broker leaves the
+    claim to run out and notices_requeue queues it again. Returns how many were queued."""
+    now = now or timezone.now()
+    due = list(
+        Dispatch.objects.filter(status=Dispatch.Status.RETRY, retry_at__lte=now)
+        .order_by("retry_at", "pk").values_list("pk", flat=True)[:10_000]
+    )
+    if not due:
+        return 0
+    lease = now + LEASE
+    with transaction.atomic():
+        Dispatch.objects.filter(pk__in=due, status=Dispatch.Status.RETRY).update(
+            status=Dispatch.Status.CLAIMED, lease_until=lease, retry_at=None, attempts=F("attempts") + 1,
+        )
+        ids = list(Dispatch.objects.filter(pk__in=due, status=Dispatch.Status.CLAIMED, lease_until=lease)
+                   .order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), SEND_BATCH):
+            batch = ids[start:start + SEND_BATCH]
+            transaction.on_commit(lambda batch=batch: _notices_queue(batch))
+    return len(ids)
 
 
 def notification_mark_read(*, user, pk: int | None = None) -> int:
@@ -243,7 +484,9 @@ class Notice:
     second notice with the same key is never recorded, shown or sent again.
     users: the accounts whose bell shows it (their addresses get the e-mail).
     addresses: more addresses for the e-mail only, e.g. the center's registered one.
-    link: a portal path ("/reports/12/"), never an absolute URL."""
+    link: a portal path ("/reports/12/"), never an absolute URL.
+    mail_body: the e-mail's text when it says more than the bell (a digest's full
+    list); the bell's `body` otherwise."""
 
     key: str
     users: Sequence = ()
@@ -251,6 +494,7 @@ class Notice:
     body: str = ""
     link: str = ""
     addresses: Sequence[str] = field(default_factory=tuple)
+    mail_body: str = ""
 
 
 def notice_send(*, key: str, users: Iterable, subject: str, body: str, link: str,
@@ -277,9 +521,14 @@ def notices_send(notices: Iterable[Notice]) -> int:
     """notice_send for many notices at once (e.g. every assignment of an issued
     directive), in a fixed number of statements per thousand notices. Returns how many
     were recorded now (those whose key was already recorded are skipped)."""
+    return len(_notices_record(notices))
+
+
+def _notices_record(notices: Iterable[Notice]) -> set[str]:
+    """notices_send, returning the keys recorded by this call."""
     notices = list({notice.key: notice for notice in notices}.values())
     if not notices:
-        return 0
+        return set()
     for notice in notices:
         if len(notice.key) > Dispatch._meta.get_field("key").max_length:
             raise ValueError(f"notice key too long: {notice.key!r}")
@@ -291,10 +540,10 @@ def notices_send(notices: Iterable[Notice]) -> int:
     for notice in notices:
         # Each account once, active ones only; the subject on one line, as it fits.
         notice.users = list({user.pk: user for user in notice.users if user is not None and user.is_active}.values())
-        notice.subject = mail_subject(notice.subject)[:subject_length]
+        notice.subject = subject_line(notice.subject, subject_length)
         rows.append(Dispatch(
             key=notice.key, status=Dispatch.Status.CLAIMED, lease_until=lease, attempts=1,
-            payload={"subject": notice.subject, "body": notice.body, "link": notice.link,
+            payload={"subject": notice.subject, "body": notice.mail_body or notice.body, "link": notice.link,
                      "to": mail_addresses(notice.users, notice.addresses)},
         ))
     with transaction.atomic():
@@ -316,10 +565,53 @@ def notices_send(notices: Iterable[Notice]) -> int:
         if unmailed is not None:
             Dispatch.objects.filter(pk__in=ids).update(status=Dispatch.Status.PASSED, lease_until=None,
                                                        detail=unmailed[:255])
-            return len(recorded)
+            return {notice.key for notice in recorded}
         for start in range(0, len(ids), SEND_BATCH):
             batch = ids[start:start + SEND_BATCH]
             transaction.on_commit(lambda batch=batch: _notices_queue(batch))
+    return {notice.key for notice in recorded}
+
+
+# Digests of escalations
+
+
+@dataclass
+class Digest:
+    """One person's digest of a reminder step: the objects of their scope that reached
+    it (built by the app that owns them), `body` for the bell and `mail_body` for the
+    e-mail (the longer list)."""
+
+    user: Any
+    subject: str
+    body: str
+    mail_body: str
+    link: str
+
+
+def digest_key(kind: str, step: str, day: datetime.date, user_id: int) -> str:
+    """The record of one person's digest of one step on one day, e.g.
+    "digest:obligation:after-7:2026-12-26:42"."""
+    return f"digest:{kind}:{step}:{day.isoformat()}:{user_id}"
+
+
+def digests_send(digests: Iterable[Digest], *, kind: str, step: str, day: datetime.date, part: int) -> int:
+    """Record each person's digest (a notice in the bell, one e-mail), keyed by
+    (person, kind, step, day): exactly once in the portal and at most once by e-mail.
+
+    A later sweep of the same day that reaches the step for more objects (an obligation
+    created after the morning's sweep) cannot add them to a digest already recorded:
+    they go in a follow-up under the day's key plus `part`, the smallest Dispatch id
+    this sweep claimed for them (claims are disjoint, so two sweeps never share it).
+    Returns how many digests were recorded."""
+    notices = [
+        Notice(key=digest_key(kind, step, day, digest.user.pk), users=[digest.user], subject=digest.subject,
+               body=digest.body, mail_body=digest.mail_body, link=digest.link)
+        for digest in digests
+    ]
+    recorded = _notices_record(notices)
+    late = [replace(notice, key=f"{notice.key}:{part}") for notice in notices if notice.key not in recorded]
+    if late:
+        recorded |= _notices_record(late)
     return len(recorded)
 
 
@@ -365,30 +657,10 @@ def _notices_queue(dispatch_ids: list[int]) -> None:
 
 
 def notices_deliver(dispatch_ids: list[int]) -> int:
-    """Send the e-mails of a batch of claimed notices over one SMTP connection; returns
-    how many were delivered (a notice another worker took is skipped)."""
-    dispatches = list(
-        Dispatch.objects.filter(pk__in=dispatch_ids, status=Dispatch.Status.CLAIMED, payload__isnull=False)
-        .order_by("pk")
-    )
-    if not dispatches:
-        return 0
-    delivered, sent = 0, []
-    with get_connection() as connection:
-        try:
-            for dispatch in dispatches:
-                payload = dispatch.payload
-                # The bell's notices were written with the event: only the e-mail is left.
-                delivered += dispatch_deliver(
-                    dispatch, recipients=(), addresses=payload.get("to", ()), subject=payload.get("subject", ""),
-                    body=payload.get("body", ""), link=payload.get("link", ""), connection=connection, sent=sent,
-                )
-                if len(sent) >= MARK_SENT_EVERY:
-                    dispatches_mark_sent(sent)
-                    sent.clear()
-        finally:
-            dispatches_mark_sent(sent)
-    return delivered
+    """Send the e-mails of a batch of claimed notices, digests and retries (the rows with
+    a payload: their bell notices exist already) over one SMTP connection; returns how
+    many were delivered (a row another worker took is skipped)."""
+    return dispatches_deliver(dispatch_ids)
 
 
 def notices_requeue(*, now: datetime.datetime | None = None) -> int:

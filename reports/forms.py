@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from edu_portal.icons import icon
+
 from .choices import AttachmentType, FieldKind
 from .models import ExtensionRequest
 from .validators import MAX_TEXT_LENGTH, clean_value, format_bound
@@ -54,8 +56,8 @@ def _form_field(spec: dict, comment: str = "") -> forms.Field:
     help_text = format_html("{}", hint)
     if comment:
         help_text = format_html(
-            '{}<span class="d-block text-danger fw-semibold"><i class="bi bi-chat-left-text"></i> {} {}</span>',
-            help_text, _("Ý kiến của Sở:"), comment,
+            '{}<span class="d-block text-danger fw-semibold">{} {} {}</span>',
+            help_text, icon("chat-left-text"), _("Ý kiến của Sở:"), comment,
         )
     return forms.CharField(
         label=spec.get("label") or spec["code"], required=bool(spec.get("required")), strip=True,

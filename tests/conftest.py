@@ -10,14 +10,20 @@ from tests.factories import CenterFactory, CommuneFactory, DocumentFactory, Prov
 
 ON_POSTGRES = bool(os.environ.get("DATABASE_URL"))
 ON_REDIS = bool(os.environ.get("REDIS_URL"))
+# The browser journeys (tests/browser/) need Debian's Chromium. On CI a missing browser
+# is a failure (the tests run and say so), never a skip.
+HAS_CHROMIUM = os.path.exists("/usr/bin/chromium")
+ON_CI = bool(os.environ.get("CI"))
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests for PostgreSQL, Redis or a real worker are skipped on the embedded run only."""
+    """Tests for PostgreSQL, Redis or a real worker are skipped on the embedded run only;
+    the browser tests where Chromium is missing, outside CI."""
     reasons = {
         "postgres": (ON_POSTGRES, "cần PostgreSQL (DATABASE_URL)"),
         "redis": (ON_REDIS, "cần Redis (REDIS_URL)"),
         "celery_worker": (ON_POSTGRES and ON_REDIS, "cần Redis, PostgreSQL và worker Celery"),
+        "browser": (HAS_CHROMIUM or ON_CI, "cần Chromium (/usr/bin/chromium)"),
     }
     for item in items:
         for marker, (available, reason) in reasons.items():
@@ -79,6 +85,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_server):
     worker = WorkerProcess({
         **os.environ, "DATABASE_URL": url, "CELERY_TASK_ALWAYS_EAGER": "0", "DJANGO_SECRET_KEY": "test",
         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_server.port), "EMAIL_USE_TLS": "0",
+        # Background jobs' heartbeat, lease and pending delay in seconds, not minutes, so that
+        # the recovery tests (tests/test_jobs_worker.py) take seconds.
+        "JOB_HEARTBEAT_SECONDS": "1", "JOB_LEASE_SECONDS": "4", "JOB_PENDING_SECONDS": "2",
     })
     worker.start()
     yield worker

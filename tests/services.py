@@ -12,15 +12,46 @@ import time
 
 class SmtpCollector:
     """aiosmtpd handler: keeps every message; `delay` slows each one down, so a test can
-    kill the worker in the middle of a batch."""
+    kill the worker in the middle of a batch; `refuse` makes it answer an address's
+    next RCPT TO commands with the given replies (e.g. "451 4.7.1 Greylisted" once, as a
+    greylisting server answers a first attempt), `refuse_data` the next DATA commands."""
 
     def __init__(self):
         self.messages = []
         self.delay = 0.0
+        self.refusals: dict[str, list[str]] = {}
+        self.data_refusals: list[str] = []
+        self.refused: list[tuple[str, str]] = []  # (address or "DATA", reply) as answered
+
+    def reset(self) -> None:
+        self.messages.clear()
+        self.delay = 0.0
+        self.refusals.clear()
+        self.data_refusals.clear()
+        self.refused.clear()
+
+    def refuse(self, address: str, *replies: str) -> None:
+        self.refusals[address.lower()] = list(replies)
+
+    def refuse_data(self, *replies: str) -> None:
+        self.data_refusals.extend(replies)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        replies = self.refusals.get(address.lower())
+        if replies:
+            reply = replies.pop(0)
+            self.refused.append((address, reply))
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.data_refusals:
+            reply = self.data_refusals.pop(0)
+            self.refused.append(("DATA", reply))
+            return reply
         self.messages.append(envelope)
         return "250 OK"
 

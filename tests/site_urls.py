@@ -169,6 +169,11 @@ FILLERS: dict[str, Fill] = {
                                                                                         "pk": s.pk}),
     "centers:licence_document_pdf": Fill(decision_documents, lambda d: {"pk": d.center_id, "doc_pk": d.pk}),
     "centers:center_import_status": Fill(_imports),
+    "centers:center_import_confirm": Fill(_imports),
+    "centers:center_import_cancel": Fill(_imports),
+    "centers:licence_document_create": Fill(centers_visible_to),
+    "centers:director_appoint": Fill(centers_visible_to),
+    "centers:center_status_change": Fill(centers_visible_to),
     # reports
     "reports:obligation_detail": Fill(obligations_visible_to),
     "reports:obligation_draft_save": Fill(obligations_visible_to),
@@ -446,6 +451,28 @@ def seed_site() -> dict[str, User]:
     _file(job, "tong-hop.pdf")
     job.size = job.file.size
     job.save()
+    # An upload waiting for «Nhập» (its preview page, the first the status URL is filled
+    # with), then a finished import.
+    preview_import = CenterImport(
+        province=province, created_by=staff, original_name="xem-truoc.xlsx", stage=CenterImport.Stage.PREVIEW,
+        status=CenterImport.Status.DONE, total_rows=2, processed_rows=2, finished_at=now,
+        errors=[{"row": 3, "column": "Loại hình", "message": "Dòng 3, cột «Loại hình»: loại hình «X» không có."}],
+        preview={
+            "rows": 2, "new": 1, "changed": 1, "unchanged": 0, "error_rows": 1, "writable": 2,
+            "notes": ["Bỏ qua 1 dòng tiêu đề phía trên dòng tên cột."],
+            "added": [{"row": 2, "code": "XT01", "name": "Trung tâm Ngoại ngữ Xem Trước", "kind": "Trung tâm ngoại ngữ",
+                       "status": "Đang hoạt động", "commune": "Phường Kinh Bắc", "licence": "1/QĐ", "director": ""}],
+            "changes": [{"row": 4, "center": director.center_id, "code": director.center.code,
+                         "name": director.center.name, "fields": [["Điện thoại", "0222 1", "0222 2"]]}],
+            "warnings": [{"row": 4, "column": "Điện thoại", "message": "Dòng 4, cột «Điện thoại»: đã mất số 0."}],
+            "warning_count": 1,
+            "ambiguous": [{"row": 2, "column": "Ngày quyết định", "text": "05/03/2026", "date": "05/03/2026",
+                           "read_as": "ngày 5 tháng 3 năm 2026"}],
+            "ambiguous_count": 1, "digest": "0" * 64,
+        },
+    )
+    _file(preview_import, "xem-truoc.xlsx", b"PK\x03\x04")
+    preview_import.save()
     CenterImport.objects.create(province=province, created_by=staff, original_name="trung-tam.xlsx",
                                 status=CenterImport.Status.DONE, total_rows=1, processed_rows=1, finished_at=now)
     Division.objects.get_or_create(province=province, code="KT", defaults={"name": "Phòng Kiểm tra"})

@@ -40,24 +40,31 @@ PAGES = {
         "centers:licence_document_pdf", args=[w["center"].pk, w["center"].documents.get().pk]),
     "centers:commune_decisions_pdf": lambda w: reverse("centers:commune_decisions_pdf")
     + f"?commune={w['center'].commune_id}",
+    "centers:licence_document_create": lambda w: reverse("centers:licence_document_create", args=[w["center"].pk]),
+    "centers:director_appoint": lambda w: reverse("centers:director_appoint", args=[w["center"].pk]),
+    "centers:center_status_change": lambda w: reverse("centers:center_status_change", args=[w["center"].pk]),
+    "centers:center_import_confirm": lambda w: reverse("centers:center_import_confirm", args=[w["import"].pk]),
+    "centers:center_import_cancel": lambda w: reverse("centers:center_import_cancel", args=[w["import"].pk]),
 }
 
 # The object pages are those of `center`: a language center in Phường Kinh Bắc (Bắc Ninh),
 # with one staff record, and an import run by the Bắc Ninh department.
 # 302 on home: a director is sent to the reports they owe; 302 on center_admin: to the web admin.
 # decision: the center's decision as a PDF; commune file: the page offering all the decisions of its ward.
-#                            home  list  new   detail edit  admin staff+ staff~ xlsx  csv   import tmpl  import# decision commune-file
+# doc+, dir+, status: the upkeep forms of the center's page; confirm, cancel: an import preview's
+# buttons, POST only (their roles and scopes: tests/centers/test_import_preview.py).
+#                            home  list  new   detail edit  admin staff+ staff~ xlsx  csv   import tmpl  import# decision commune-file doc+ dir+ status confirm cancel
 EXPECTED = {
     "anonymous":               [LOGIN] * len(PAGES),
-    "department_user":         [200,  200,  200,  200,   200,  302,  200,   200,   200,  200,  200,   200,  200,    200,     200],
-    "inspector":               [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403,    200,     403],
-    "director":                [302,  200,  403,  200,   200,  403,  200,   200,   200,  200,  403,   403,  403,    200,     403],
-    "local_officer":           [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403,    200,     200],
+    "department_user":         [200,  200,  200,  200,   200,  302,  200,   200,   200,  200,  200,   200,  200,    200,     200,  200, 200, 200,   405,    405],
+    "inspector":               [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403,    200,     403,  403, 403, 403,   405,    405],
+    "director":                [302,  200,  403,  200,   200,  403,  200,   200,   200,  200,  403,   403,  403,    200,     403,  403, 403, 403,   405,    405],
+    "local_officer":           [200,  200,  403,  200,   403,  403,  403,   403,   200,  200,  403,   403,  403,    200,     200,  403, 403, 403,   405,    405],
     # Outside the scope: another center, another ward, another province.
-    "other_director":          [302,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     403],
-    "other_local_officer":     [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     404],
-    "foreign_department_user": [200,  200,  200,  404,   404,  404,  404,   404,   200,  200,  200,   200,  404,    404,     404],
-    "foreign_inspector":       [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     403],
+    "other_director":          [302,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     403,  404, 404, 404,   405,    405],
+    "other_local_officer":     [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     404,  404, 404, 404,   405,    405],
+    "foreign_department_user": [200,  200,  200,  404,   404,  404,  404,   404,   200,  200,  200,   200,  404,    404,     404,  404, 404, 404,   405,    405],
+    "foreign_inspector":       [200,  200,  403,  404,   404,  404,  404,   404,   200,  200,  403,   403,  403,    404,     403,  404, 404, 404,   405,    405],
 }
 OUTSIDERS = ["other_director", "other_local_officer", "foreign_department_user", "foreign_inspector"]
 

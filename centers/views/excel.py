@@ -3,15 +3,18 @@ pages (department staff only). The work is in centers.excel and centers.imports.
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
 from accounts.permissions import can_manage_registry, require
@@ -22,6 +25,7 @@ from geo.models import AdministrativeUnit
 from ..choices import CenterKind, CenterStatus
 from ..excel import (
     COLUMNS,
+    EXAMPLE_CODE,
     XLSX_CONTENT_TYPE,
     ImportFileError,
     export_csv,
@@ -32,7 +36,13 @@ from ..excel import (
     unit_label,
 )
 from ..filters import CenterFilterSet
-from ..imports import MAX_REPORTED_ERRORS, center_import_start, center_import_table
+from ..imports import (
+    IMPORT_KEEP_DAYS,
+    ImportNotConfirmable,
+    center_import_cancel,
+    center_import_confirm,
+    center_import_upload,
+)
 from ..models import CenterImport
 from ..selectors import center_list
 
@@ -73,7 +83,8 @@ def center_export_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def center_import_template(request: HttpRequest) -> HttpResponse:
-    """An .xlsx with the headers and one example row in the user's province."""
+    """An .xlsx with the headers and one example row in the user's province, marked as
+    such in its first column (the import never takes it for a center)."""
     require(can_manage_registry(request.user))
     province = request.user.province
     commune = None
@@ -84,8 +95,8 @@ def center_import_template(request: HttpRequest) -> HttpResponse:
         )
     with translation.override("vi"):
         example = [
-            "NN999",
-            "Trung tâm Ngoại ngữ Ánh Sao",
+            EXAMPLE_CODE,
+            "Trung tâm Ngoại ngữ Ánh Sao (dòng ví dụ, không được nhập)",
             str(CenterKind.LANGUAGE.label),
             str(CenterStatus.OPERATING.label),
             "Số 12 đường Lý Thái Tổ",
@@ -113,13 +124,6 @@ class CenterImportForm(forms.Form):
         label=gettext_lazy("Tệp Excel (.xlsx) hoặc CSV (.csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-    valid_only = forms.BooleanField(
-        label=gettext_lazy("Chỉ nhập các dòng hợp lệ"),
-        help_text=gettext_lazy(
-            "Bỏ qua các dòng có lỗi. Nếu không chọn, tệp có bất kỳ dòng lỗi nào sẽ không được nhập."
-        ),
-        required=False,
-    )
 
 
 class ImportAccessMixin(LoginRequiredMixin):
@@ -146,11 +150,9 @@ class CenterImportView(ImportAccessMixin, FormView):
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        imports = CenterImport.objects.select_related("created_by")
-        if not user.is_superuser:
-            imports = imports.filter(province_id=user.province_id)
+        imports = _imports(self.request.user).select_related("created_by")
         return super().get_context_data(
+            example_code=EXAMPLE_CODE,
             headers=[column.header for column in COLUMNS],
             required_headers=[column.header for column in COLUMNS if column.required],
             max_mb=settings.IMPORT_MAX_BYTES // (1024 * 1024),
@@ -167,65 +169,109 @@ class CenterImportView(ImportAccessMixin, FormView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
+        """Keep the file and show its preview: nothing is written to the register before
+        «Nhập» on the preview page. A file that cannot be read at all is refused here."""
         upload = form.cleaned_data["file"]
-        valid_only = form.cleaned_data["valid_only"]
-        user = self.request.user
         data = upload.read()
         try:
             table = open_table(data, upload.name)
         except ImportFileError as exc:
             form.add_error("file", exc.message)
             return self.form_invalid(form)
-        if table.estimated_rows > settings.IMPORT_ASYNC_ROWS:
-            center_import = center_import_start(
-                data=data, filename=upload.name, by=user, valid_only=valid_only, total_rows=table.estimated_rows,
-            )
-            return redirect(center_import)
-        result = center_import_table(table=table, by=user, valid_only=valid_only)
-        file_errors = [e for e in result.errors if e.row is None]
-        if file_errors and not result.written:
-            for error in file_errors:
-                form.add_error("file", str(error))
-            return self.form_invalid(form)
-        context = self.get_context_data(
-            form=form if not result.written else self.get_form_class()(),
-            result=result,
-            errors=[error.as_dict() for error in result.reported_errors()],
-            more_errors=max(result.error_count - MAX_REPORTED_ERRORS, 0),
-            filename=upload.name,
-        )
-        return self.render_to_response(context)
+        center_import = center_import_upload(data=data, filename=upload.name, by=self.request.user, table=table)
+        return redirect(center_import)
+
+
+def _imports(user) -> QuerySet:
+    """The imports of the user's department (all of them for a superuser)."""
+    imports = CenterImport.objects.all()
+    return imports if user.is_superuser else imports.filter(province_id=user.province_id)
 
 
 class CenterImportStatusView(ImportAccessMixin, DetailView):
-    """Progress and outcome of a background import; htmx polls the fragment each second
-    and the answer 286 (htmx's "stop polling") ends it once the import is finished."""
+    """An upload's preview (with «Nhập» and «Hủy»), then the import's progress and outcome.
+    While the worker reads the file, htmx polls the progress fragment each second: the
+    answer 286 (htmx's "stop polling") ends it once the import is finished, and a finished
+    preview reloads the page (HX-Refresh) to show it."""
 
     template_name = "centers/center_import_status.html"
     fragment_template_name = "centers/center_import_progress.html"
     context_object_name = "center_import"
 
     def get_queryset(self):
-        user = self.request.user
-        imports = CenterImport.objects.select_related("created_by", "province")
-        if user.is_superuser:
-            return imports
-        return imports.filter(province_id=user.province_id)
+        return _imports(self.request.user).select_related("created_by", "province")
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):
             return [self.fragment_template_name]
         return [self.template_name]
 
+    def get_context_data(self, **kwargs):
+        center_import = self.object
+        preview = center_import.preview or {}
+        return super().get_context_data(
+            preview=preview,
+            keep_days=IMPORT_KEEP_DAYS,
+            more_added=max(preview.get("new", 0) - len(preview.get("added", [])), 0),
+            more_changes=max(preview.get("changed", 0) - len(preview.get("changes", [])), 0),
+            more_warnings=max(preview.get("warning_count", 0) - len(preview.get("warnings", [])), 0),
+            more_ambiguous=max(preview.get("ambiguous_count", 0) - len(preview.get("ambiguous", [])), 0),
+            **kwargs,
+        )
+
     def render_to_response(self, context, **response_kwargs):
         if self.request.headers.get("HX-Request") and self.object.is_finished:
+            if self.object.is_previewing:
+                response = HttpResponse(status=200)
+                response["HX-Refresh"] = "true"
+                return response
             response_kwargs["status"] = 286
         return super().render_to_response(context, **response_kwargs)
+
+
+def _import_of(request: HttpRequest, pk: int) -> CenterImport:
+    require(can_manage_registry(request.user))
+    return get_object_or_404(_imports(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def center_import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Nhập» on the preview page; `valid_only` when the preview listed rows with errors."""
+    center_import = _import_of(request, pk)
+    try:
+        center_import = center_import_confirm(
+            center_import=center_import, valid_only=request.POST.get("valid_only") == "1",
+        )
+    except ImportNotConfirmable as exc:
+        messages.error(request, exc.message)
+    else:
+        if center_import.is_previewing and center_import.preview.get("stale"):
+            messages.warning(request, _(
+                "Sổ đăng ký đã thay đổi sau lần xem trước nên chưa có gì được ghi. Đây là bản xem trước mới: "
+                "hãy xem lại rồi bấm «Nhập»."
+            ))
+    return redirect(center_import)
+
+
+@login_required
+@require_POST
+def center_import_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Hủy» on the preview page: nothing written, the kept file deleted."""
+    center_import = _import_of(request, pk)
+    if center_import_cancel(center_import=center_import):
+        messages.success(request, _("Đã hủy việc nhập tệp «%(name)s»; không có gì được ghi.") % {
+            "name": center_import.original_name})
+        return redirect("centers:center_import")
+    messages.error(request, _("Không hủy được: tệp này đã được xác nhận nhập hoặc đã hủy."))
+    return redirect(center_import)
 
 
 __all__ = [
     "CenterImportStatusView",
     "CenterImportView",
+    "center_import_cancel_view",
+    "center_import_confirm_view",
     "center_export_csv",
     "center_export_xlsx",
     "center_import_template",

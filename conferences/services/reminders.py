@@ -1,7 +1,8 @@
 """Deadline reminders for directive tasks, on the reports' machinery and steps: 7 and 3
-days before the deadline, on it, 1 day after and 7 days after (with a copy to whoever
-issued the directive). One notifications.Dispatch row per (assignment, step) makes each
-step go out once, whatever the sweeps, worker restarts or broker outages."""
+days before the deadline, on it, 1 day after and 7 days after; at that last step
+whoever issued the directive gets one digest per day listing the units still late, not
+one copy per assignment. One notifications.Dispatch row per (assignment, step) makes
+each step go out once, whatever the sweeps, worker restarts or broker outages."""
 
 from __future__ import annotations
 
@@ -9,22 +10,22 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.core.mail import get_connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import users_with_access
+from geo.text import vi_sort_key
 from notifications.models import Dispatch
 from notifications.services import (
     ESCALATION_STEP,
-    MARK_SENT_EVERY,
     STEPS,
+    Digest,
+    Outgoing,
     SweepResult,
-    dispatch_cancel,
-    dispatch_deliver,
-    dispatches_mark_sent,
+    dispatches_deliver,
+    portal_link,
     reminders_claim,
 )
 
@@ -32,6 +33,10 @@ from ..choices import AssigneeKind, AssignmentStatus, DirectiveStatus
 from ..models import TaskAssignment
 
 KEY_PREFIX = "assignment"
+# Units listed per task in a digest: in the bell, and in the e-mail (the rest are on the
+# directive's page, linked from both).
+DIGEST_NOTICE_LINES = 10
+DIGEST_MAIL_LINES = 500
 
 
 def reminder_key(assignment_id: int, step: str) -> str:
@@ -60,7 +65,8 @@ def task_reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = 
     """Claim the latest due step of every open assignment that needs one; queue delivery."""
     today = today or timezone.localdate()
     candidates = ((a, a.task.deadline) for a in _candidates(today).iterator(chunk_size=2000))
-    return reminders_claim(candidates, today=today, key=reminder_key, queue=_queue, dry_run=dry_run)
+    return reminders_claim(candidates, today=today, key=reminder_key, queue=_queue, dry_run=dry_run,
+                           kind=KEY_PREFIX, escalate=escalation_digests)
 
 
 def _queue(dispatch_ids: list[int]) -> None:
@@ -88,22 +94,22 @@ def _recipients(assignments: list[TaskAssignment]) -> dict[str, dict]:
         people["commune"][user.commune_id].append(user)
     for user in active.filter(role__in=(User.Role.DEPARTMENT, User.Role.INSPECTOR), division_id__in=divisions):
         people["division"][user.division_id].append(user)
-    issuers = {a.task.directive.issued_by_id for a in assignments}
-    people["issuer"] = {u.pk: u for u in active.filter(pk__in=issuers)}
     return people
+
+
+def _when(step: str) -> str:
+    days = -dict(STEPS)[step]
+    if days > 0:
+        return _("còn %(days)d ngày nữa đến hạn") % {"days": days}
+    if days == 0:
+        return _("hôm nay là hạn hoàn thành")
+    return _("đã quá hạn %(days)d ngày") % {"days": -days}
 
 
 def _message(assignment: TaskAssignment, step: str) -> tuple[str, str, str]:
     task = assignment.task
-    days = -dict(STEPS)[step]
-    if days > 0:
-        when = _("còn %(days)d ngày nữa đến hạn") % {"days": days}
-    elif days == 0:
-        when = _("hôm nay là hạn hoàn thành")
-    else:
-        when = _("đã quá hạn %(days)d ngày") % {"days": -days}
     subject = _("[Nhắc việc] Nhiệm vụ %(number)s theo %(directive)s: %(when)s") % {
-        "number": task.number, "directive": task.directive.number_text, "when": when,
+        "number": task.number, "directive": task.directive.number_text, "when": _when(step),
     }
     body = _(
         "Đơn vị: %(unit)s\nVăn bản: %(directive)s - %(subject)s\nNhiệm vụ %(number)s: %(text)s\nThời hạn: %(deadline)s\n"
@@ -117,38 +123,88 @@ def _message(assignment: TaskAssignment, step: str) -> tuple[str, str, str]:
     return subject, body, link
 
 
-def task_reminders_deliver(dispatch_ids: list[int]) -> int:
-    """Deliver a batch of claimed steps over one SMTP connection; returns how many went out."""
-    dispatches = list(Dispatch.objects.filter(pk__in=dispatch_ids, status=Dispatch.Status.CLAIMED))
+def _build(dispatches: list[Dispatch]) -> dict[int, Outgoing | str]:
+    """Each claimed step's reminder to the assignee's people (the issuer's copy of the
+    escalation is a digest, recorded by the sweep)."""
     by_assignment = {parse_key(d.key)[0]: d for d in dispatches}
     assignments = list(
         TaskAssignment.objects.filter(pk__in=by_assignment).select_related("task__directive", "center", "commune",
                                                                           "division")
     )
     people = _recipients(assignments)
-    delivered, sent = 0, []
-    with get_connection() as connection:
-        try:
-            for assignment in assignments:
-                dispatch = by_assignment[assignment.pk]
-                _id, step = parse_key(dispatch.key)
-                if assignment.status != AssignmentStatus.OPEN:
-                    dispatch_cancel(dispatch, detail="reported done before delivery")
-                    continue
-                kind = assignment.kind
-                unit_id = {AssigneeKind.CENTER: assignment.center_id, AssigneeKind.COMMUNE: assignment.commune_id,
-                           AssigneeKind.DIVISION: assignment.division_id}[kind]
-                recipients = list(people[kind][unit_id])
-                if step == ESCALATION_STEP:
-                    recipients.append(people["issuer"].get(assignment.task.directive.issued_by_id))
-                subject, body, link = _message(assignment, step)
-                # A center's registered address too (it may have no account yet).
-                addresses = [assignment.center.email] if kind == AssigneeKind.CENTER else []
-                delivered += dispatch_deliver(dispatch, recipients=recipients, subject=subject, body=body, link=link,
-                                              addresses=addresses, connection=connection, sent=sent)
-                if len(sent) >= MARK_SENT_EVERY:
-                    dispatches_mark_sent(sent)
-                    sent.clear()
-        finally:
-            dispatches_mark_sent(sent)
-    return delivered
+    built: dict[int, Outgoing | str] = {}
+    for assignment in assignments:
+        dispatch = by_assignment[assignment.pk]
+        if assignment.status != AssignmentStatus.OPEN:
+            built[dispatch.pk] = "reported done before delivery"
+            continue
+        kind = assignment.kind
+        unit_id = {AssigneeKind.CENTER: assignment.center_id, AssigneeKind.COMMUNE: assignment.commune_id,
+                   AssigneeKind.DIVISION: assignment.division_id}[kind]
+        subject, body, link = _message(assignment, parse_key(dispatch.key)[1])
+        # A center's registered address too (it may have no account yet).
+        addresses = [assignment.center.email] if kind == AssigneeKind.CENTER else []
+        built[dispatch.pk] = Outgoing(recipients=people[kind][unit_id], subject=subject, body=body, link=link,
+                                      addresses=addresses)
+    return built
+
+
+def task_reminders_deliver(dispatch_ids: list[int]) -> int:
+    """Deliver a batch of claimed steps over one SMTP connection; returns how many went out."""
+    return dispatches_deliver(dispatch_ids, build=_build)
+
+
+# Digests of the escalation step
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+
+
+def escalation_digests(assignments: list[TaskAssignment], today: datetime.date) -> list[Digest]:
+    """One digest per issuer of the directives whose assignments reached the escalation
+    step, listing those assignees by task."""
+    issuers = {u.pk: u for u in users_with_access(today).filter(
+        pk__in={a.task.directive.issued_by_id for a in assignments})}
+    readers: dict[int, list[TaskAssignment]] = defaultdict(list)
+    for assignment in assignments:
+        if assignment.task.directive.issued_by_id in issuers:
+            readers[assignment.task.directive.issued_by_id].append(assignment)
+    return [_digest(issuers[pk], items, today) for pk, items in readers.items()]
+
+
+def _digest(user: User, assignments: list[TaskAssignment], today: datetime.date) -> Digest:
+    days = dict(STEPS)[ESCALATION_STEP]
+    tasks = defaultdict(list)
+    for assignment in assignments:
+        tasks[assignment.task].append(assignment)
+    ordered = sorted(tasks.items(), key=lambda pair: (pair[0].deadline, pair[0].directive_id, pair[0].number,
+                                                       pair[0].pk))
+    subject = _("[Nhắc việc] %(count)s đơn vị chưa hoàn thành nhiệm vụ đã quá hạn %(days)d ngày (%(day)s)") % {
+        "count": _number(len(assignments)), "days": days, "day": today.strftime("%d/%m/%Y"),
+    }
+    intro = _(
+        "Đến ngày %(day)s, các đơn vị dưới đây vẫn chưa hoàn thành nhiệm vụ của văn bản do anh/chị ban hành "
+        "dù đã quá hạn %(days)d ngày (mỗi đơn vị đã được nhắc riêng):"
+    ) % {"day": today.strftime("%d/%m/%Y"), "days": days}
+    bell, mail = [intro], [intro]
+    for task, items in ordered:
+        heading = _("Nhiệm vụ %(number)s theo %(directive)s, thời hạn %(deadline)s: %(count)s đơn vị") % {
+            "number": task.number, "directive": task.directive.number_text,
+            "deadline": task.deadline.strftime("%d/%m/%Y"), "count": _number(len(items)),
+        }
+        lines = [f"- {a.assignee_name}" for a in sorted(items, key=lambda a: (vi_sort_key(a.assignee_name), a.pk))]
+        bell += ["", heading, *_capped(lines, DIGEST_NOTICE_LINES)]
+        mail += ["", heading, *_capped(lines, DIGEST_MAIL_LINES),
+                 _("Theo dõi: %(url)s") % {
+                     "url": portal_link(reverse("conferences:directive_detail", args=[task.directive_id]))}]
+    directives = {task.directive_id for task in tasks}
+    link = reverse("conferences:directive_detail", args=[directives.pop()]) if len(directives) == 1 \
+        else reverse("conferences:assignment_list")
+    return Digest(user=user, subject=subject, body="\n".join(bell), mail_body="\n".join(mail), link=link)
+
+
+def _capped(lines: list[str], limit: int) -> list[str]:
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], _("… và %(more)s đơn vị khác") % {"more": _number(len(lines) - limit)}]

@@ -24,7 +24,7 @@ from edu_portal.views import add_errors
 from ..forms import TaskAssignForm, TaskForm
 from ..models import Directive, Task
 from ..selectors import assignment_list, assignments_visible_to, directive_get, directives_visible_to
-from ..services import CenterSelection, task_assign, task_save
+from ..services import task_assign, task_save
 from ..services.directives import can_edit_directives, refuse_if_issued, require_editor
 from ..services.tasks import ACTIVE_STATUSES, assignment_remove, task_delete
 
@@ -147,11 +147,10 @@ class TaskAssignView(LoginRequiredMixin, View):
         form = self.get_form(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            selection = CenterSelection(kinds=data["kinds"], commune=data["commune"]) if data["by_selection"] else None
             try:
                 added = task_assign(task=self.task, user=request.user, divisions=list(data["divisions"]),
                                     communes=list(data["communes"]), centers=list(data["centers"]),
-                                    selection=selection)
+                                    selection=data["selection"])
             except ValidationError as error:
                 add_errors(form, error)
             else:

@@ -14,7 +14,10 @@ from ..periods import windows_between
 
 # Periods are created this many days before their due date.
 GENERATE_AHEAD_DAYS = 60
-INACTIVE_STATUSES = (CenterStatus.SUSPENDED, CenterStatus.DISSOLVED, CenterStatus.STOPPED)
+# A center not yet licensed does not operate yet: it owes reports from its licence on.
+INACTIVE_STATUSES = (
+    CenterStatus.SUSPENDED, CenterStatus.DISSOLVED, CenterStatus.STOPPED, CenterStatus.NOT_YET_LICENSED,
+)
 
 
 def centers_owing(period: ReportPeriod):

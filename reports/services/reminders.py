@@ -1,5 +1,7 @@
 """Deadline reminders for report obligations: 7 and 3 days before the due date, on it,
-1 day after, and 7 days after with a copy to the commune officer and the Department.
+1 day after, and 7 days after; at that last step the commune officers and the
+Department staff get one digest each (per step and day) listing the centers of their
+scope still owing, not one copy per obligation.
 
 The sweep decides which step is due and claims it (notifications.services); the worker
 delivers. A sweep that runs late sends only the latest step due and records the earlier
@@ -10,7 +12,6 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.core.mail import get_connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -18,15 +19,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import users_with_access
+from geo.models import AdministrativeUnit
+from geo.text import vi_sort_key
 from notifications.models import Dispatch
 from notifications.services import (
     ESCALATION_STEP,
-    MARK_SENT_EVERY,
     STEPS,
+    Digest,
+    Outgoing,
     SweepResult,
-    dispatch_cancel,
-    dispatch_deliver,
-    dispatches_mark_sent,
+    dispatches_deliver,
+    portal_link,
     reminders_claim,
 )
 
@@ -37,10 +40,15 @@ logger = logging.getLogger(__name__)
 
 # Only obligations still unsent and not yet submitted can need a reminder.
 REMINDABLE = (ObligationStatus.OPEN, ObligationStatus.DRAFT)
+KEY_PREFIX = "obligation"
+# Centers listed per period in a digest: in the bell, and in the e-mail (the rest are on
+# the period's "missing centers" page, linked from both).
+DIGEST_NOTICE_LINES = 10
+DIGEST_MAIL_LINES = 500
 
 
 def reminder_key(obligation_id: int, step: str) -> str:
-    return f"obligation:{obligation_id}:{step}"
+    return f"{KEY_PREFIX}:{obligation_id}:{step}"
 
 
 def parse_key(key: str) -> tuple[int, str]:
@@ -61,10 +69,12 @@ def _candidates(today: datetime.date):
 
 
 def reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> SweepResult:
-    """Claim the latest due step of every obligation that needs one and queue delivery."""
+    """Claim the latest due step of every obligation that needs one and queue delivery;
+    record the escalation digests of the obligations reaching the last step."""
     today = today or timezone.localdate()
     candidates = ((o, o.effective_due_date) for o in _candidates(today).iterator(chunk_size=2000))
-    return reminders_claim(candidates, today=today, key=reminder_key, queue=_queue, dry_run=dry_run)
+    return reminders_claim(candidates, today=today, key=reminder_key, queue=_queue, dry_run=dry_run,
+                           kind=KEY_PREFIX, escalate=escalation_digests)
 
 
 def _queue(dispatch_ids: list[int]) -> None:
@@ -77,39 +87,22 @@ def _queue(dispatch_ids: list[int]) -> None:
         logger.exception("Could not queue %d reminders; the next sweep will retry", len(dispatch_ids))
 
 
-def _recipients(obligations: list[Obligation]) -> dict[int, list[User]]:
-    """Directors of each center; at the escalation step also the commune officer and
-    the Department staff (loaded once per batch, not per obligation)."""
-    center_ids = {o.center_id for o in obligations}
-    communes = {o.center.commune_id for o in obligations}
-    provinces = {o.center.province_id for o in obligations}
-    active = users_with_access()
-    directors = defaultdict(list)
-    for user in active.filter(role=User.Role.DIRECTOR, center_id__in=center_ids):
-        directors[user.center_id].append(user)
-    officers = defaultdict(list)
-    for user in active.filter(role=User.Role.LOCAL_OFFICER, commune_id__in=communes):
-        officers[user.commune_id].append(user)
-    staff = defaultdict(list)
-    for user in active.filter(role=User.Role.DEPARTMENT, province_id__in=provinces):
-        staff[user.province_id].append(user)
-    return {"directors": directors, "officers": officers, "staff": staff}
+def _when(step: str) -> str:
+    # Worded by the step, not by the clock: a delivery delayed by an outage still says
+    # what the step announced.
+    days = -dict(STEPS)[step]
+    if days > 0:
+        return _("còn %(days)d ngày nữa đến hạn") % {"days": days}
+    if days == 0:
+        return _("hôm nay là hạn nộp")
+    return _("đã quá hạn %(days)d ngày") % {"days": -days}
 
 
 def _message(obligation: Obligation, step: str) -> tuple[str, str, str]:
     period = obligation.period
     due = obligation.effective_due_date
-    # Worded by the step, not by the clock: a delivery delayed by an outage still says
-    # what the step announced.
-    days = -dict(STEPS)[step]
-    if days > 0:
-        when = _("còn %(days)d ngày nữa đến hạn") % {"days": days}
-    elif days == 0:
-        when = _("hôm nay là hạn nộp")
-    else:
-        when = _("đã quá hạn %(days)d ngày") % {"days": -days}
     subject = _("[Nhắc việc] %(report)s - %(period)s: %(when)s") % {
-        "report": period.report_type.title, "period": period.label, "when": when,
+        "report": period.report_type.title, "period": period.label, "when": _when(step),
     }
     body = _(
         "Trung tâm: %(center)s\nBáo cáo: %(report)s\nKỳ báo cáo: %(period)s\nHạn nộp: %(due)s\n"
@@ -123,38 +116,104 @@ def _message(obligation: Obligation, step: str) -> tuple[str, str, str]:
     return subject, body, link
 
 
-def reminders_deliver(dispatch_ids: list[int]) -> int:
-    """Deliver a batch of claimed steps over one SMTP connection; returns how many went out."""
-    dispatches = list(Dispatch.objects.filter(pk__in=dispatch_ids, status=Dispatch.Status.CLAIMED))
+def _build(dispatches: list[Dispatch]) -> dict[int, Outgoing | str]:
+    """Each claimed step's reminder to the center's director(s) and its registered
+    address (the escalation's copies are digests, recorded by the sweep)."""
     by_obligation = {parse_key(d.key)[0]: d for d in dispatches}
     obligations = list(
         Obligation.objects.filter(pk__in=by_obligation).select_related("period__report_type", "center")
     )
-    people = _recipients(obligations)
-    delivered = 0
-    sent: list[int] = []
-    with get_connection() as connection:
-        try:
-            for obligation in obligations:
-                dispatch = by_obligation[obligation.pk]
-                _id, step = parse_key(dispatch.key)
-                if obligation.first_submitted_at or obligation.status not in REMINDABLE:
-                    dispatch_cancel(dispatch, detail="submitted before delivery")
-                    continue
-                recipients = list(people["directors"][obligation.center_id])
-                if step == ESCALATION_STEP:
-                    recipients += people["officers"][obligation.center.commune_id]
-                    recipients += people["staff"][obligation.center.province_id]
-                subject, body, link = _message(obligation, step)
-                # The center's registered address too: many centers have no account yet,
-                # and the registry's address is the one the Department writes to.
-                delivered += dispatch_deliver(
-                    dispatch, recipients=recipients, subject=subject, body=body, link=link,
-                    addresses=[obligation.center.email], connection=connection, sent=sent,
-                )
-                if len(sent) >= MARK_SENT_EVERY:
-                    dispatches_mark_sent(sent)
-                    sent.clear()
-        finally:
-            dispatches_mark_sent(sent)
-    return delivered
+    directors = defaultdict(list)
+    for user in users_with_access().filter(role=User.Role.DIRECTOR, center_id__in={o.center_id for o in obligations}):
+        directors[user.center_id].append(user)
+    built: dict[int, Outgoing | str] = {}
+    for obligation in obligations:
+        dispatch = by_obligation[obligation.pk]
+        if obligation.first_submitted_at or obligation.status not in REMINDABLE:
+            built[dispatch.pk] = "submitted before delivery"
+            continue
+        subject, body, link = _message(obligation, parse_key(dispatch.key)[1])
+        # The center's registered address too: many centers have no account yet, and the
+        # registry's address is the one the Department writes to.
+        built[dispatch.pk] = Outgoing(recipients=directors[obligation.center_id], subject=subject, body=body,
+                                      link=link, addresses=[obligation.center.email])
+    return built
+
+
+def reminders_deliver(dispatch_ids: list[int]) -> int:
+    """Deliver a batch of claimed steps over one SMTP connection; returns how many went out."""
+    return dispatches_deliver(dispatch_ids, build=_build)
+
+
+# Digests of the escalation step
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+
+
+def escalation_digests(obligations: list[Obligation], today: datetime.date) -> list[Digest]:
+    """One digest per commune officer (the centers of their commune) and per Department
+    staff member (the centers of their province) for the obligations that reached the
+    escalation step, grouped by period."""
+    communes = {o.center.commune_id for o in obligations}
+    provinces = {o.center.province_id for o in obligations}
+    active = users_with_access(today)
+    readers: dict[int, tuple[User, list[Obligation]]] = {}
+    officers = defaultdict(list)
+    for user in active.filter(role=User.Role.LOCAL_OFFICER, commune_id__in=communes).order_by("pk"):
+        officers[user.commune_id].append(user)
+    staff = defaultdict(list)
+    for user in active.filter(role=User.Role.DEPARTMENT, province_id__in=provinces).order_by("pk"):
+        staff[user.province_id].append(user)
+    for obligation in obligations:
+        for user in officers[obligation.center.commune_id] + staff[obligation.center.province_id]:
+            readers.setdefault(user.pk, (user, []))[1].append(obligation)
+    units = dict(AdministrativeUnit.objects.filter(pk__in=communes).values_list("pk", "name"))
+    return [_digest(user, items, today, units) for user, items in readers.values()]
+
+
+def _digest(user: User, obligations: list[Obligation], today: datetime.date, units: dict[int, str]) -> Digest:
+    days = dict(STEPS)[ESCALATION_STEP]
+    periods = defaultdict(list)
+    for obligation in obligations:
+        periods[obligation.period].append(obligation)
+    ordered = sorted(periods.items(), key=lambda pair: (pair[0].due_date, vi_sort_key(pair[0].report_type.title),
+                                                         pair[0].pk))
+    subject = _("[Nhắc việc] %(count)s báo cáo đã quá hạn %(days)d ngày chưa nộp (%(day)s)") % {
+        "count": _number(len(obligations)), "days": days, "day": today.strftime("%d/%m/%Y"),
+    }
+    intro = _(
+        "Đến ngày %(day)s, các trung tâm dưới đây vẫn chưa nộp báo cáo dù đã quá hạn %(days)d ngày "
+        "(mỗi trung tâm đã được nhắc riêng):"
+    ) % {"day": today.strftime("%d/%m/%Y"), "days": days}
+    bell, mail = [intro], [intro]
+    for period, items in ordered:
+        heading = _("%(report)s - %(period)s, hạn nộp %(due)s: %(count)s trung tâm") % {
+            "report": period.report_type.title, "period": period.label, "due": period.due_date.strftime("%d/%m/%Y"),
+            "count": _number(len(items)),
+        }
+        lines = [_center_line(o, units) for o in
+                 sorted(items, key=lambda o: (vi_sort_key(units.get(o.center.commune_id)), vi_sort_key(o.center.name),
+                                              o.center.code))]
+        missing = reverse("reports:dashboard_missing", args=[period.pk])
+        bell += ["", heading, *_capped(lines, DIGEST_NOTICE_LINES)]
+        mail += ["", heading, *_capped(lines, DIGEST_MAIL_LINES),
+                 _("Danh sách đầy đủ: %(url)s") % {"url": portal_link(missing)}]
+    link = reverse("reports:dashboard_missing", args=[ordered[0][0].pk]) if len(ordered) == 1 \
+        else reverse("reports:dashboard")
+    return Digest(user=user, subject=subject, body="\n".join(bell), mail_body="\n".join(mail), link=link)
+
+
+def _center_line(obligation: Obligation, units: dict[int, str]) -> str:
+    center = obligation.center
+    line = f"- {center.code} {center.name}, {units.get(center.commune_id, '')}".rstrip(", ")
+    if obligation.extended_until:
+        line += " " + _("(gia hạn đến %(date)s)") % {"date": obligation.extended_until.strftime("%d/%m/%Y")}
+    return line
+
+
+def _capped(lines: list[str], limit: int) -> list[str]:
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], _("… và %(more)s trung tâm khác") % {"more": _number(len(lines) - limit)}]

@@ -85,7 +85,8 @@ class ReturnForm(ReviewDecisionForm):
             self.comment_fields[name] = spec["code"]
             self.fields[name] = forms.CharField(
                 label=spec.get("label") or spec["code"], required=False,
-                widget=forms.Textarea(attrs={"rows": 1}),
+                # Three lines: a comment explains what to fix, and one line hid it (issue 13).
+                widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=_("Đã nộp: %(value)s") % {"value": display_value(spec, version.values.get(spec["code"]))},
             )
         self.helper = FormHelper()

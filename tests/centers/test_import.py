@@ -280,7 +280,7 @@ def _refused(data: bytes, by, name="trung-tam.xlsx", **kwargs) -> list[str]:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"licence_signed_on": "2025-01-15"}, "Dòng 3, cột «Ngày quyết định»: ngày không hợp lệ, cần dạng dd/mm/yyyy."),
+        ({"licence_signed_on": "15 tháng 1"}, "Dòng 3, cột «Ngày quyết định»: ngày không hợp lệ, cần dạng dd/mm/yyyy."),
         ({"licence_valid_until": "31/02/2030"}, "Dòng 3, cột «Ngày hết hạn»: ngày không hợp lệ, cần dạng dd/mm/yyyy."),
         ({"kind": "Trung tâm võ thuật"},
          "Dòng 3, cột «Loại hình»: loại hình «Trung tâm võ thuật» không có trong danh mục"),
@@ -340,7 +340,7 @@ def test_csv_must_be_utf8_text(department_user, commune):
 
 
 def test_other_extensions_are_refused(department_user):
-    assert _refused(b"a,b", department_user, name="centers.xls") == ["Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."]
+    assert _refused(b"a,b", department_user, name="centers.pdf") == ["Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."]
 
 
 def test_file_over_the_size_limit_is_refused(department_user, commune, settings):
@@ -492,7 +492,8 @@ def test_excel_shared_strings_inline_strings_and_numbers_are_read(department_use
     result = run(buffer.getvalue(), department_user)
     assert result.written, messages(result)
     center = Center.objects.get()
-    assert (center.code, center.phone, center.investor_name) == ("12345", "912345678", "1.5")
+    # A phone number typed into a cell of the General format lost its leading 0: put back.
+    assert (center.code, center.phone, center.investor_name) == ("12345", "0912345678", "1.5")
 
 
 def test_wrong_headers_are_refused(department_user, commune):
@@ -500,8 +501,8 @@ def test_wrong_headers_are_refused(department_user, commune):
     headers[1] = "Tên"
     errors = _refused(xlsx([make_row()], headers=headers), department_user)
     assert errors == [
-        "Tiêu đề cột không đúng mẫu: thiếu cột «Tên trung tâm»; cột không có trong mẫu «Tên». "
-        "Hãy tải tệp mẫu và giữ nguyên dòng tiêu đề."
+        "Dòng 1 là dòng tên cột nhưng chưa đúng mẫu: thiếu cột «Tên trung tâm»; cột không có trong mẫu «Tên». "
+        "Hãy tải tệp mẫu và giữ nguyên dòng tên cột."
     ]
 
 
@@ -544,7 +545,7 @@ def test_only_department_staff_may_import(client, request, role, commune, depart
     assert not Center.objects.filter(code="NN100").exists()
 
 
-def test_template_has_the_headers_and_one_example_that_imports(client, department_user, commune):
+def test_template_has_the_headers_and_one_marked_example_that_is_never_imported(client, department_user, commune):
     client.force_login(department_user)
     response = client.get(reverse("centers:center_import_template"))
     assert response.status_code == 200
@@ -552,20 +553,31 @@ def test_template_has_the_headers_and_one_example_that_imports(client, departmen
 
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0] == HEADERS and len(rows) == 2
+    assert rows[1][0] == "VÍ DỤ" and "dòng ví dụ" in rows[1][1]
     assert rows[1][5] == "Phường Kinh Bắc" and rows[1][6] == "Tỉnh Bắc Ninh"
-    assert run(response.content, department_user).created == 1
+    result = run(response.content, department_user)
+    assert not result.written and result.examples == [2]
+    assert "ví dụ của tệp mẫu" in messages(result)[0]
+    assert not Center.objects.exists()
 
 
-def test_page_imports_a_small_file_at_once(client, department_user, commune):
+def test_page_previews_a_small_file_then_imports_it_on_confirmation(client, department_user, commune):
     client.force_login(department_user)
     response = client.get(reverse("centers:center_import"))
     assert response.status_code == 200
-    assert "Chỉ nhập các dòng hợp lệ" in response.content.decode()
+    assert "Tải lên và xem trước" in response.content.decode()
     response = client.post(reverse("centers:center_import"), upload(xlsx([make_row(), make_row(code="NN101")])))
-    assert response.status_code == 200
-    assert "Thêm mới 2, cập nhật 0, không thay đổi 0 trung tâm." in response.content.decode()
+    center_import = CenterImport.objects.get()
+    assert response.status_code == 302 and response.url == center_import.get_absolute_url()
+    assert not Center.objects.exists(), "the preview writes nothing"
+    page = client.get(response.url).content.decode()
+    assert 'id="preview-new">2<' in page and 'id="import-confirm"' in page
+    response = client.post(reverse("centers:center_import_confirm", args=[center_import.pk]))
+    assert response.status_code == 302 and response.url == center_import.get_absolute_url()
     assert Center.objects.count() == 2
-    assert not CenterImport.objects.exists()
+    center_import.refresh_from_db()
+    assert (center_import.stage, center_import.status, center_import.created) == ("import", "done", 2)
+    assert "Thêm mới 2, cập nhật 0 trung tâm." in client.get(response.url).content.decode()
 
 
 def test_page_shows_row_errors_and_writes_nothing(client, department_user, commune):
@@ -574,16 +586,19 @@ def test_page_shows_row_errors_and_writes_nothing(client, department_user, commu
         reverse("centers:center_import"),
         upload(xlsx([make_row(), make_row(code="NN101", licence_signed_on="1/13/2025")])),
     )
-    content = response.content.decode()
-    assert "Chưa nhập gì." in content
+    center_import = CenterImport.objects.get()
+    content = client.get(response.url).content.decode()
     assert "Dòng 3, cột «Ngày quyết định»: ngày không hợp lệ, cần dạng dd/mm/yyyy." in content
+    assert 'id="preview-errors">1<' in content
+    assert "Nhập 1 trung tâm, bỏ qua 1 dòng lỗi" in content
     assert not Center.objects.exists()
-    response = client.post(
-        reverse("centers:center_import"),
-        upload(xlsx([make_row(), make_row(code="NN101", licence_signed_on="1/13/2025")]), valid_only="on"),
-    )
-    assert "Bỏ qua 1 dòng có lỗi" in response.content.decode()
+    # «Nhập» without choosing to leave the bad rows out is refused.
+    client.post(reverse("centers:center_import_confirm", args=[center_import.pk]))
+    assert not Center.objects.exists()
+    client.post(reverse("centers:center_import_confirm", args=[center_import.pk]), {"valid_only": "1"})
     assert list(Center.objects.values_list("code", flat=True)) == ["NN100"]
+    center_import.refresh_from_db()
+    assert center_import.valid_only and center_import.status == "done"
 
 
 def test_page_shows_file_errors_on_the_form(client, department_user):
@@ -622,7 +637,16 @@ def test_large_file_runs_in_the_background_with_a_status_page(
     center_import = CenterImport.objects.get()
     assert response.status_code == 302 and response.url == center_import.get_absolute_url()
     center_import.refresh_from_db()
-    assert center_import.status == CenterImport.Status.DONE
+    # The worker made the preview; a poll of the finished preview reloads the page to show it.
+    assert (center_import.stage, center_import.status, center_import.preview["new"]) == ("preview", "done", 5)
+    assert not Center.objects.exists()
+    fragment = client.get(center_import.get_absolute_url(), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and fragment["HX-Refresh"] == "true"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("centers:center_import_confirm", args=[center_import.pk]))
+    center_import.refresh_from_db()
+    assert center_import.status == CenterImport.Status.DONE and center_import.stage == "import"
+    assert (center_import.attempts, center_import.stage_first_attempt, center_import.is_retry) == (2, 2, False)
     assert (center_import.total_rows, center_import.processed_rows, center_import.created) == (5, 5, 5)
     assert center_import.province == department_user.province and center_import.created_by == department_user
     assert center_import.file.name.startswith("imports/") and "trung-tam" not in center_import.file.name
@@ -659,10 +683,20 @@ def test_background_import_with_errors_is_failed_and_lists_them(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("centers:center_import"), upload(xlsx(rows)))
     center_import = CenterImport.objects.get()
-    assert center_import.status == CenterImport.Status.FAILED
     assert center_import.errors[0]["row"] == 3 and center_import.errors[0]["column"] == "Loại hình"
+    assert center_import.preview["error_rows"] == 1
     assert not Center.objects.exists()
     assert "Dòng 3, cột «Loại hình»" in client.get(center_import.get_absolute_url()).content.decode()
+    # The import by the worker checks everything again: still refused, nothing written.
+    CenterImport.objects.filter(pk=center_import.pk).update(preview={**center_import.preview, "error_rows": 0})
+    center_import.refresh_from_db()
+    from centers.imports import center_import_confirm
+
+    with django_capture_on_commit_callbacks(execute=True):
+        center_import_confirm(center_import=center_import, valid_only=False)
+    center_import.refresh_from_db()
+    assert center_import.status == CenterImport.Status.FAILED and center_import.stage == "import"
+    assert not Center.objects.exists()
 
 
 def test_broker_down_marks_the_import_failed(
@@ -673,7 +707,7 @@ def test_broker_down_marks_the_import_failed(
     def refuse(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.center_import_run_task, "delay", refuse)
+    monkeypatch.setattr(tasks.center_import_run_task, "apply_async", refuse)
     settings.IMPORT_ASYNC_ROWS = 1
     client.force_login(department_user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -776,13 +810,26 @@ def test_large_upload_is_imported_by_the_celery_worker(
     response = client.post(reverse("centers:center_import"), upload(xlsx(rows)))
     assert response.status_code == 302
     center_import = CenterImport.objects.get()
-    try:
+
+    def finished():
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             center_import.refresh_from_db()
             if center_import.is_finished:
-                break
+                return
             time.sleep(0.5)
+
+    try:
+        # The worker previews the file first and writes nothing ...
+        finished()
+        assert center_import.awaits_confirmation, (center_import.stage, center_import.status, center_import.errors)
+        assert center_import.preview["new"] == 5
+        assert not Center.objects.exists()
+        # ... then imports it once staff confirm the preview.
+        response = client.post(reverse("centers:center_import_confirm", args=[center_import.pk]))
+        assert response.status_code == 302
+        finished()
+        assert center_import.stage == CenterImport.Stage.IMPORT
         assert center_import.status == CenterImport.Status.DONE, center_import.errors
         assert center_import.created == 5
         assert set(Center.objects.values_list("code", flat=True)) == {f"CW{n:03d}" for n in range(5)}

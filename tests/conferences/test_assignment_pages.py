@@ -104,7 +104,7 @@ def _grow(user, province, commune, total: int) -> None:
     start = Center.objects.filter(province=province).count()
     Center.objects.bulk_create([
         Center(province=province, commune=commune, code=f"Q{n:04d}", name=f"Trung tâm Ngoại ngữ Số {n}",
-               kind="language", search_text=f"trung tam ngoai ngu so {n}")
+               kind="language", status="operating", search_text=f"trung tam ngoai ngu so {n}")
         for n in range(start, total)
     ])
     TaskAssignment.objects.all().delete()

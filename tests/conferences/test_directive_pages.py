@@ -133,6 +133,33 @@ def test_assign_by_selection_expands_to_one_assignment_per_center(client, depart
     assert "Chưa chọn đơn vị nào" in response.content.decode()
 
 
+def test_choosing_a_kind_or_a_commune_assigns_that_group_without_the_every_center_box(
+        client, department_user, draft_directive, center, other_center, commune, other_commune, division):
+    client.force_login(department_user)
+    task = make_task(department_user, draft_directive, text="Báo cáo đội ngũ giáo viên.")
+    url = reverse("conferences:task_assign", args=[task.pk])
+    # A kind in a commune, nothing else ticked: the language center of that commune.
+    response = client.post(url, {"kinds": ["language"], "commune": commune.pk})
+    assert response.status_code == 302
+    assignment = task.assignments.get()
+    assert assignment.center_id == center.pk
+    assert assignment.selection == f"Tất cả trung tâm ngoại ngữ, {commune.full_name}"
+    # A commune alone: every kind there; a division with it is assigned too, not dropped.
+    response = client.post(url, {"commune": other_commune.pk, "divisions": [division.pk]})
+    assert response.status_code == 302
+    assert set(task.assignments.values_list("center_id", "division_id")) == {
+        (center.pk, None), (other_center.pk, None), (None, division.pk)}
+
+
+def test_every_center_box_alone_assigns_the_whole_province(client, department_user, draft_directive, center,
+                                                           other_center, foreign_center):
+    client.force_login(department_user)
+    task = make_task(department_user, draft_directive, text="Tự kiểm tra điều kiện hoạt động.")
+    response = client.post(reverse("conferences:task_assign", args=[task.pk]), {"by_selection": "on"})
+    assert response.status_code == 302
+    assert set(task.assignments.values_list("center_id", flat=True)) == {center.pk, other_center.pk}
+
+
 def test_center_autocomplete_finds_without_diacritics(client, department_user, center, foreign_center):
     client.force_login(department_user)
     data = client.get(reverse("conferences:center_autocomplete"), {"q": "dong a"}).json()

@@ -83,8 +83,18 @@ def test_a_late_sweep_sends_only_the_latest_step_and_escalates_to_the_issuer(tas
     assert result.passed == 12  # four earlier steps of each of the three assignments
     center_mail = next(m for m in mail.outbox if m.to[0] == "gd@center.edu.vn")
     assert "đã quá hạn 7 ngày" in center_mail.subject
-    assert "issuer@sogd.edu.vn" in center_mail.bcc
-    assert Notification.objects.filter(recipient=staff).count() == 3
+    assert all(m.bcc == [] for m in mail.outbox)
+    # The issuer: one digest listing the three late units, not a copy of each reminder.
+    assert result.digests == 1
+    digest = next(m for m in mail.outbox if m.to == ["issuer@sogd.edu.vn"])
+    assert digest.subject == "[Nhắc việc] 3 đơn vị chưa hoàn thành nhiệm vụ đã quá hạn 7 ngày (28/12/2026)"
+    assert "Nhiệm vụ 1 theo 01/TB-SGDĐT, thời hạn 21/12/2026: 3 đơn vị" in digest.body
+    assert "- Phòng Giáo dục thường xuyên" in digest.body and "- Trung tâm Ngoại ngữ Đông Á" in digest.body
+    notice = Notification.objects.get(recipient=staff)
+    assert notice.link == f"/directives/{task.directive_id}/"
+    assert len(mail.outbox) == 4
+    assert sweep(DEADLINE + datetime.timedelta(days=7), django_capture_on_commit_callbacks).claimed == []
+    assert len(mail.outbox) == 4 and Notification.objects.filter(recipient=staff).count() == 1
 
 
 @pytest.mark.django_db

@@ -87,7 +87,7 @@ def test_a_broker_that_cannot_be_reached_fails_the_job_at_once(department_user, 
     def down(*args, **kwargs):
         raise ConnectionError("Redis down")
 
-    monkeypatch.setattr(pdf_job_run_task, "delay", down)
+    monkeypatch.setattr(pdf_job_run_task, "apply_async", down)
     with django_capture_on_commit_callbacks(execute=True):
         job = pdf_job_start(kind="tests.sample", data={}, by=department_user)
     job.refresh_from_db()

@@ -18,7 +18,7 @@ def test_the_bell_shows_the_unread_count(client, director, notices):
     client.force_login(director)
     body = client.get(reverse("notifications:notification_list")).content.decode()
     assert "Sắp đến hạn nộp báo cáo" in body and "Của trung tâm khác" not in body
-    assert 'text-bg-danger">2</span>' in body
+    assert 'text-bg-danger">2<span class="visually-hidden"> chưa đọc</span></span>' in body
 
 
 def test_opening_a_notice_marks_it_read_and_follows_its_link(client, director, notices):

@@ -79,17 +79,29 @@ def test_nothing_goes_to_a_center_that_has_submitted(obligation, django_capture_
     assert mail.outbox == [] and not Dispatch.objects.exists()
 
 
-def test_the_last_step_copies_the_commune_officer_and_the_department(
-    obligation, local_officer, department_user, other_local_officer, django_capture_on_commit_callbacks,
+def test_the_last_step_sends_the_officer_and_the_department_a_digest_and_the_director_a_reminder(
+    obligation, director, local_officer, department_user, other_local_officer, django_capture_on_commit_callbacks,
 ):
     for user, address in ((local_officer, "xa@example.vn"), (department_user, "so@example.vn"),
                           (other_local_officer, "xakhac@example.vn")):
         user.email = address
         user.save()
-    sweep(DUE + datetime.timedelta(days=7), django_capture_on_commit_callbacks)
-    message = mail.outbox[0]
-    assert set(message.to + message.bcc) == {"giamdoc@example.edu.vn", "xa@example.vn", "so@example.vn"}
-    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"giamdoc", "canboxa", "sogd"}
+    result = sweep(DUE + datetime.timedelta(days=7), django_capture_on_commit_callbacks)
+    assert result.digests == 2
+    by_address = {(m.to + m.bcc)[0]: m for m in mail.outbox}
+    assert sorted(by_address) == ["giamdoc@example.edu.vn", "so@example.vn", "xa@example.vn"]
+    assert all(len(m.to + m.bcc) == 1 for m in mail.outbox)  # nobody is copied on another's mail
+    assert "đã quá hạn 7 ngày" in by_address["giamdoc@example.edu.vn"].subject
+    digest = by_address["so@example.vn"]
+    assert digest.subject == "[Nhắc việc] 1 báo cáo đã quá hạn 7 ngày chưa nộp (26/12/2026)"
+    assert "- NN001 Trung tâm Ngoại ngữ Đông Á, Phường Kinh Bắc" in digest.body
+    assert f"/reports/dashboard/{obligation.period_id}/missing/" in digest.body
+    notices = dict(Notification.objects.values_list("recipient__username", "key"))
+    assert notices == {
+        "giamdoc": f"obligation:{obligation.pk}:after-7",
+        "canboxa": f"digest:obligation:after-7:2026-12-26:{local_officer.pk}",
+        "sogd": f"digest:obligation:after-7:2026-12-26:{department_user.pk}",
+    }
 
 
 def test_a_broker_outage_loses_nothing_and_the_next_sweep_delivers(obligation, django_capture_on_commit_callbacks):

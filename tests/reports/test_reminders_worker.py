@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Dispatch, Notification
+from notifications.services import RETRY_DELAYS, dispatches_retry
 from reports.choices import Frequency
 from reports.models import ReportType
 from reports.services import obligations_generate, period_create, reminders_sweep
@@ -38,8 +39,7 @@ def _all_delivered():
 
 
 def test_the_worker_delivers_each_reminder_once(celery_worker_process, smtp_server, obligations):
-    smtp_server.messages.clear()
-    smtp_server.delay = 0
+    smtp_server.reset()
     result = reminders_sweep(today=DUE - datetime.timedelta(days=7))
     assert len(result.claimed) == 12
     assert wait_until(lambda: len(smtp_server.messages) == 12 and _all_delivered(), timeout=60)
@@ -54,7 +54,7 @@ def test_the_worker_delivers_each_reminder_once(celery_worker_process, smtp_serv
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_no_notice(
     celery_worker_process, smtp_server, obligations,
 ):
-    smtp_server.messages.clear()
+    smtp_server.reset()
     smtp_server.delay = 0.4  # slow SMTP: the batch is still running when the worker dies
     try:
         reminders_sweep(today=DUE)
@@ -81,3 +81,35 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_no_notice(
     recipients = smtp_server.recipients()
     assert len(recipients) == len(set(recipients)) >= 11
     assert not Dispatch.objects.filter(status=Dispatch.Status.CLAIMED).exists()
+
+
+def test_a_reminder_greylisted_at_the_first_attempt_is_retried_and_arrives_once(
+    celery_worker_process, smtp_server, obligations,
+):
+    smtp_server.reset()
+    greylisted = "gd3@example.edu.vn"
+    smtp_server.refuse(greylisted, "451 4.7.1 Greylisted, please try again later")
+    day = DUE - datetime.timedelta(days=3)
+    assert len(reminders_sweep(today=day).claimed) == 12
+    # The eleven others arrive; the refused one waits in the database, not in the broker.
+    assert wait_until(lambda: len(smtp_server.messages) == 11
+                      and Dispatch.objects.filter(status=Dispatch.Status.SENT).count() == 11
+                      and Dispatch.objects.filter(status=Dispatch.Status.RETRY).count() == 1, timeout=60)
+    retry = Dispatch.objects.get(status=Dispatch.Status.RETRY)
+    assert retry.failures == 1 and "451 4.7.1" in retry.detail and retry.payload["to"] == [greylisted]
+    assert retry.retry_at - timezone.now() <= RETRY_DELAYS[0]
+    assert greylisted not in smtp_server.recipients()
+    assert Notification.objects.count() == 12  # the bell had it at the first attempt
+
+    assert dispatches_retry() == 0  # its minute is not over
+    # The beat task's call once the minute is over (a test does not wait for it).
+    assert dispatches_retry(now=retry.retry_at) == 1
+    assert wait_until(lambda: len(smtp_server.messages) == 12 and Dispatch.objects.filter(
+        status=Dispatch.Status.SENT).count() == 12, timeout=60)
+    assert sorted(smtp_server.recipients()) == sorted(f"gd{n}@example.edu.vn" for n in range(12))
+    assert Notification.objects.count() == 12
+
+    # The sweeps again, the retry sweep a day later: nothing more.
+    assert reminders_sweep(today=day).claimed == []
+    assert dispatches_retry(now=timezone.now() + datetime.timedelta(days=1)) == 0
+    assert not wait_until(lambda: len(smtp_server.messages) > 12, timeout=3)

@@ -35,4 +35,7 @@ class Command(BaseCommand):
 
     def _total(self, what, verb, result, dry_run):
         count = len(result.planned) if dry_run else len(result.claimed)
-        self.stdout.write(self.style.SUCCESS(f"{what}: {verb} {count} lượt nhắc; bỏ qua {result.passed} bước đã quá."))
+        # The escalation step's copies: one digest per person above, not one per object.
+        digests = f", {result.digests} bản tổng hợp gửi cấp trên" if result.digests else ""
+        self.stdout.write(self.style.SUCCESS(
+            f"{what}: {verb} {count} lượt nhắc{digests}; bỏ qua {result.passed} bước đã quá."))
