@@ -83,7 +83,8 @@ def audit(page, axe_source: str, width: int) -> dict:
             const r = await axe.run(document, {resultTypes: ["violations"]});
             return r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
                 .map(v => ({id: v.id, impact: v.impact,
-                            nodes: v.nodes.slice(0, 4).map(n => n.target.join(" ") + " :: " + n.failureSummary.split("\\n").slice(1, 2).join(""))}));
+                            nodes: v.nodes.slice(0, 4).map(n => n.target.join(" ") + " :: "
+                                + n.failureSummary.split("\\n").slice(1, 2).join(""))}));
         }"""
     )
     scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -91,14 +92,16 @@ def audit(page, axe_source: str, width: int) -> dict:
     if scroll > width:
         wide = page.evaluate(
             """(w) => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
-                 .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.')
+                 .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                 + '.' + [...e.classList].join('.')
                  + ' ' + Math.round(e.getBoundingClientRect().right))""",
             width,
         )
     # A table that scrolls sideways inside its .table-responsive box hides columns off-screen.
     tables = page.evaluate(
         """() => [...document.querySelectorAll('table')].filter(t => t.offsetParent !== null)
-             .filter(t => t.parentElement.scrollWidth > t.parentElement.clientWidth + 1 || t.getBoundingClientRect().right > innerWidth + 1)
+             .filter(t => t.parentElement.scrollWidth > t.parentElement.clientWidth + 1
+                          || t.getBoundingClientRect().right > innerWidth + 1)
              .map(t => (t.id || t.className) + ' ' + Math.round(t.scrollWidth))"""
     )
     return {"violations": result, "scroll": scroll, "wide": wide, "tables": tables}
@@ -154,7 +157,8 @@ def main() -> int:
                     continue
                 if not response or response.status != 200 or "html" not in response.headers.get("content-type", ""):
                     continue
-                if page.url.split("/", 3)[-1].startswith("admin/") or not page.content().lstrip().lower().startswith("<!doctype"):
+                if (page.url.split("/", 3)[-1].startswith("admin/")
+                        or not page.content().lstrip().lower().startswith("<!doctype")):
                     continue  # redirected to the Django admin, or an htmx fragment (no page of its own)
                 total += 1
                 found = audit(page, axe_source, args.width)

@@ -256,10 +256,11 @@ def query_counts(pages: list[tuple[str, str, str]], state: dict, sql_log: Path) 
                 for _ in range(10):
                     client.get(path)
                 batches.append((time.perf_counter() - began) / 10 * 1000)
-            statements = [q for q in queries if q["sql"].split(" ", 1)[0].upper() not in ("BEGIN", "COMMIT", "SAVEPOINT",
-                                                                                          "RELEASE", "ROLLBACK")]
+            statements = [q for q in queries if q["sql"].split(" ", 1)[0].upper()
+                          not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")]
             figures[label] = {
-                "queries": len(queries), "data_queries": len(statements), "sql_ms": sum(float(q["time"]) for q in queries) * 1000,
+                "queries": len(queries), "data_queries": len(statements),
+                "sql_ms": sum(float(q["time"]) for q in queries) * 1000,
                 "inprocess_ms": min(batches),
             }
             log.write(f"== {label}: {path} ({len(queries)} queries)\n")
@@ -553,7 +554,7 @@ def report(args, context, state, facts, counts, figures, checks, concurrency) ->
     head += f" | {'queries':>7} {'SQL ms':>6} {'1 req ms':>8}"
     w(head)
     w("-" * len(head))
-    for label, path, _who in PAGES:
+    for label, _path, _who in PAGES:
         if label not in figures[concurrency[0]]:
             continue
         line = f"{label:<23}"
@@ -683,7 +684,8 @@ def main() -> None:
     checks = []
     meters: dict[int, CpuMeter] = {}
     waited = {c: 0.0 for c in concurrency}
-    per_round = [args.requests // args.rounds + (1 if r < args.requests % args.rounds else 0) for r in range(args.rounds)]
+    per_round = [args.requests // args.rounds + (1 if r < args.requests % args.rounds else 0)
+                 for r in range(args.rounds)]
     try:
         server = gunicorn_start()
         gunicorn_ready(server)
@@ -711,7 +713,8 @@ def main() -> None:
             for label, _path, _who in pages:
                 result = summary(runs[clients][label])
                 print(f"  {clients} clients  {label:<24} {result['rps']:8.1f} req/s  p50 {result['p50']:7.1f} ms  "
-                      f"p99 {result['p99']:7.1f} ms" + (f"  errors {len(result['errors'])}" if result["errors"] else ""),
+                      f"p99 {result['p99']:7.1f} ms"
+                      + (f"  errors {len(result['errors'])}" if result["errors"] else ""),
                       flush=True)
     finally:
         gunicorn_stop(server)

@@ -253,11 +253,13 @@ class DirectorAppointForm(NfcMixin, forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Fieldset(_("Giám đốc mới"), "full_name",
-                     Row(Column("birth_date", css_class="col-sm-6 col-md-4"), Column("phone", css_class="col-sm-6 col-md-4"),
+                     Row(Column("birth_date", css_class="col-sm-6 col-md-4"),
+                         Column("phone", css_class="col-sm-6 col-md-4"),
                          Column("email", css_class="col-md-4"))),
             Fieldset(
                 _("Quyết định công nhận"),
-                Row(Column("recognition_number", css_class="col-md-4"), Column("recognition_date", css_class="col-sm-6 col-md-4"),
+                Row(Column("recognition_number", css_class="col-md-4"),
+                    Column("recognition_date", css_class="col-sm-6 col-md-4"),
                     Column("started_on", css_class="col-sm-6 col-md-4")),
                 Row(Column("recognition_issuer", css_class="col-md-8"), Column("term_end", css_class="col-md-4")),
             ),

@@ -142,7 +142,8 @@ class LicenceDocument(TimestampedModel):
     )
     applicant_as_printed = models.CharField(
         _("tổ chức, cá nhân đề nghị"), max_length=255, blank=True,
-        help_text=_('Ghi như dòng "Xét hồ sơ đề nghị của ..." trên văn bản. Để trống: chủ đầu tư của trung tâm tư thục.'),
+        help_text=_('Ghi như dòng "Xét hồ sơ đề nghị của ..." trên văn bản. '
+                    "Để trống: chủ đầu tư của trung tâm tư thục."),
     )
     proposer = models.CharField(
         _("đơn vị tham mưu"), max_length=255, blank=True,
@@ -181,7 +182,8 @@ class LicenceDocument(TimestampedModel):
 class StatusChange(models.Model):
     """A dated, attributed change of a center's status, tied to the decision behind it."""
 
-    center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="status_changes")
+    center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE,
+                               related_name="status_changes")
     old_status = models.CharField(_("trạng thái cũ"), max_length=20, choices=CenterStatus.choices, blank=True)
     new_status = models.CharField(_("trạng thái mới"), max_length=20, choices=CenterStatus.choices)
     effective_on = models.DateField(_("ngày hiệu lực"))
@@ -262,7 +264,8 @@ class Director(TimestampedModel):
             models.UniqueConstraint(
                 fields=["center"], condition=models.Q(ended_on__isnull=True),
                 name="one_current_director_per_center",
-                violation_error_message=_("Trung tâm đã có giám đốc đương nhiệm; hãy nhập ngày thôi giữ chức của người trước."),
+                violation_error_message=_("Trung tâm đã có giám đốc đương nhiệm; "
+                                          "hãy nhập ngày thôi giữ chức của người trước."),
             ),
         ]
 
@@ -284,7 +287,8 @@ class Staff(TimestampedModel):
 
     center = models.ForeignKey(Center, verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="staff")
     full_name = models.CharField(_("họ và tên"), max_length=150, db_collation=VI_COLUMN_COLLATION)
-    position = models.CharField(_("vị trí"), max_length=20, choices=StaffPosition.choices, default=StaffPosition.TEACHER)
+    position = models.CharField(_("vị trí"), max_length=20, choices=StaffPosition.choices,
+                                default=StaffPosition.TEACHER)
     qualifications = models.CharField(_("trình độ, chứng chỉ"), max_length=255, blank=True)
     is_foreign = models.BooleanField(_("người nước ngoài"), default=False)
     nationality = models.CharField(_("quốc tịch"), max_length=80, blank=True)

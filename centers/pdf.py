@@ -256,7 +256,8 @@ def _proposer(document: LicenceDocument, center: Center, issuer: Issuer) -> str:
     fill in: which division of a Department proposes varies by Department."""
     if document.proposer:
         return document.proposer
-    if issuer.type == IssuerType.COMMUNE and center.kind == CenterKind.COMMUNITY and document.signed_on >= TWO_LEVEL_FROM:
+    if (issuer.type == IssuerType.COMMUNE and center.kind == CenterKind.COMMUNITY
+            and document.signed_on >= TWO_LEVEL_FROM):
         return "Trưởng phòng Văn hóa - Xã hội"
     return BLANK
 

@@ -76,7 +76,8 @@ def licence_state_q(state: str, today: datetime.date | None = None) -> Q:
         LicenceState.NONE: Q(current_licence__isnull=True),
         LicenceState.EXPIRED: has & Q(current_licence__valid_until__lt=today),
         LicenceState.EXPIRING: has & Q(current_licence__valid_until__gte=today, current_licence__valid_until__lte=soon),
-        LicenceState.VALID: has & (Q(current_licence__valid_until__isnull=True) | Q(current_licence__valid_until__gt=soon)),
+        LicenceState.VALID: has & (Q(current_licence__valid_until__isnull=True)
+                                   | Q(current_licence__valid_until__gt=soon)),
     }[state]
 
 
@@ -179,7 +180,8 @@ def center_timeline(center: Center) -> list[dict]:
         events.append({"date": change.effective_on, "kind": "status", "object": change})
     for director in center.directors.all():
         if director.started_on or director.recognition_date:
-            events.append({"date": director.started_on or director.recognition_date, "kind": "director", "object": director})
+            events.append({"date": director.started_on or director.recognition_date, "kind": "director",
+                           "object": director})
         if director.ended_on:
             events.append({"date": director.ended_on, "kind": "director_end", "object": director})
     previous = None

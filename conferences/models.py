@@ -85,15 +85,15 @@ class Conference(TimestampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self):
-        super().clean()
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": _("Giờ kết thúc phải sau giờ bắt đầu.")})
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("conferences:conference_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("Giờ kết thúc phải sau giờ bắt đầu.")})
 
     @property
     def participants_total(self) -> int | None:

@@ -54,7 +54,9 @@ def redis_report(client) -> dict:
     names = ["beat", *(f"worker:{queue}" for queue in queues)]
     now = _now(client)
     values = client.mget([KEY_PREFIX + name for name in names])
-    ages = {name: (None if raw is None else max(0, round(now - float(raw)))) for name, raw in zip(names, values)}
+    # MGET answers one value per key asked, so the lengths always match.
+    ages = {name: (None if raw is None else max(0, round(now - float(raw))))
+            for name, raw in zip(names, values, strict=True)}
     return {
         "beat": {"last_tick_seconds_ago": ages["beat"]},
         "workers": {

@@ -216,7 +216,9 @@ def text_width(text: str, *, size: float = 12, bold: bool = False) -> float:
 
 
 @functools.lru_cache(maxsize=2048)
-def header_lines(text: str, *, size: float = 12, bold: bool = False, width: float = AGENCY_COLUMN_PT) -> tuple[str, ...]:
+def header_lines(
+    text: str, *, size: float = 12, bold: bool = False, width: float = AGENCY_COLUMN_PT
+) -> tuple[str, ...]:
     """An upper-case header name ("ỦY BAN NHÂN DÂN TỈNH BẮC GIANG") cut into the lines it
     is printed on: as many words a line as fit the agency column, never inside a name
     nobreak_parts keeps together. Set line by line, the name's box is as wide as its

@@ -44,6 +44,10 @@ class AdministrativeUnit(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         """Name with its type as written on documents: "Phường Kinh Bắc", "Tỉnh Bắc Ninh".
@@ -56,7 +60,3 @@ class AdministrativeUnit(models.Model):
         if self.name.lower().startswith(written):
             return self.name
         return f"{written.capitalize()} {self.name}"
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)

@@ -83,7 +83,8 @@ def inspections_seed(*, province: AdministrativeUnit, today: datetime.date | Non
             if article:
                 Violation.objects.create(inspection=inspection, article=article, remedy_deadline=day(-30),
                                          fine_amount=30_000_000,
-                                         description="Sử dụng 02 giáo viên người nước ngoài không có giấy phép lao động.")
+                                         description="Sử dụng 02 giáo viên người nước ngoài "
+                                                     "không có giấy phép lao động.")
         inspection, created = _inspection(
             closed, key="12/QĐ-SGDĐT", status=InspectionStatus.CLOSED, planned_on=day(-210), carried_out_on=day(-200),
             findings="Cơ bản đáp ứng điều kiện hoạt động.", remedy_deadline=day(-170), closed_on=day(-160),

@@ -64,7 +64,8 @@ class InspectionForm(EditVersionFormMixin, CenterChoiceMixin, NfcMixin, forms.Mo
             "remedy_deadline": forms.DateInput(attrs=DATE_WIDGET),
             "closed_on": forms.DateInput(attrs=DATE_WIDGET),
             "team": forms.Textarea(attrs={"rows": 3,
-                                          "placeholder": _("Nguyễn Văn An, Trưởng phòng Giáo dục thường xuyên - Trưởng đoàn")}),
+                                          "placeholder": _("Nguyễn Văn An, Trưởng phòng Giáo dục thường xuyên"
+                                                           " - Trưởng đoàn")}),
             "scope": forms.Textarea(attrs={"rows": 2}),
             "findings": forms.Textarea(attrs={"rows": 5}),
         }

@@ -45,7 +45,8 @@ def compliance_load(*, province_ids: list[int], years: int, today: datetime.date
                     province_id=province_id, center_id=center_id, planned_on=carried - datetime.timedelta(days=7),
                     carried_out_on=carried, status=InspectionStatus.CLOSED if closed else InspectionStatus.DONE,
                     team="Đoàn kiểm tra liên ngành", scope="Điều kiện hoạt động, hồ sơ giáo viên",
-                    findings="Cơ bản đáp ứng điều kiện hoạt động.", remedy_deadline=carried + datetime.timedelta(days=30),
+                    findings="Cơ bản đáp ứng điều kiện hoạt động.",
+                    remedy_deadline=carried + datetime.timedelta(days=30),
                     unpermitted_location=not closed and rng.random() < 0.1,
                     closed_on=carried + datetime.timedelta(days=60) if closed else None,
                 ))

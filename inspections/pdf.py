@@ -98,9 +98,11 @@ def inspection_record_context(inspection: Inspection) -> dict:
         # the Department above it, with its province (II.2.a). A biên bản has no
         # place-date line (Appendix III, sample 1.9): the day and place are in its text.
         "set_parent_body": True,
-        "parent_body": f"SỞ GIÁO DỤC VÀ ĐÀO TẠO {unit_title(province).upper()}" if province else "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+        "parent_body": (f"SỞ GIÁO DỤC VÀ ĐÀO TẠO {unit_title(province).upper()}" if province
+                        else "SỞ GIÁO DỤC VÀ ĐÀO TẠO"),
         "issuing_body": "ĐOÀN KIỂM TRA",
-        "department": f"Sở Giáo dục và Đào tạo {_lower_first(unit_title(province))}" if province else "Sở Giáo dục và Đào tạo",
+        "department": (f"Sở Giáo dục và Đào tạo {_lower_first(unit_title(province))}" if province
+                       else "Sở Giáo dục và Đào tạo"),
         "symbol": "BB-ĐKT",
         "date": inspection.carried_out_on,
         "doc_type": "BIÊN BẢN",

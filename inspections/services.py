@@ -102,7 +102,8 @@ def violation_add(*, inspection: Inspection, user, **fields) -> Violation:
             "Hãy chọn hành vi của văn bản đang có hiệu lực."
         ) % {"version": version.title, "date": _date(inspection.carried_out_on)}})
     if violation.remedy_deadline < inspection.carried_out_on:
-        raise ValidationError({"remedy_deadline": _("Thời hạn khắc phục (%(deadline)s) trước ngày kiểm tra (%(start)s).")
+        raise ValidationError({"remedy_deadline": _("Thời hạn khắc phục (%(deadline)s) "
+                                                    "trước ngày kiểm tra (%(start)s).")
                                % {"deadline": _date(violation.remedy_deadline),
                                   "start": _date(inspection.carried_out_on)}})
     article = violation.article

@@ -23,7 +23,8 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_recipient_and_key"),
         ]
         indexes = [
-            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True),
+                         name="notification_unread_idx"),
         ]
 
     def __str__(self) -> str:

@@ -48,7 +48,8 @@ LANGUAGE_FIELDS = [
     ("so_gvnn_co_gpld", "Số giáo viên nước ngoài có giấy phép lao động còn hạn", "integer", True, 0, 1000,
      "Kể cả người được miễn giấy phép lao động."),
     ("doanh_thu", "Doanh thu trong kỳ (triệu đồng)", "decimal", True, 0, 1000000, ""),
-    ("su_co", "Sự cố, vụ việc phát sinh (nếu có)", "text", False, None, None, "Ghi rõ thời gian, nội dung, cách xử lý."),
+    ("su_co", "Sự cố, vụ việc phát sinh (nếu có)", "text", False, None, None,
+     "Ghi rõ thời gian, nội dung, cách xử lý."),
 ]
 COMMUNITY_FIELDS = [
     ("so_lop_chuyen_de", "Số lớp chuyên đề đã tổ chức", "integer", True, 0, 1000, ""),

@@ -83,7 +83,8 @@ class ReportField(models.Model):
     """One value a report asks for. Editing fields changes future submissions only:
     every submitted version keeps a copy of the fields it answered."""
 
-    report_type = models.ForeignKey(ReportType, verbose_name=_("loại báo cáo"), on_delete=models.CASCADE, related_name="fields")
+    report_type = models.ForeignKey(ReportType, verbose_name=_("loại báo cáo"), on_delete=models.CASCADE,
+                                    related_name="fields")
     code = models.SlugField(_("mã trường"), max_length=50, help_text=_("Chữ không dấu, ví dụ: so_hoc_vien"))
     label = models.CharField(_("nhãn"), max_length=255)
     kind = models.CharField(_("kiểu dữ liệu"), max_length=20, choices=FieldKind.choices)
@@ -129,7 +130,8 @@ class ReportField(models.Model):
 class ReportPeriod(models.Model):
     """A concrete reporting window of a type, with its due date and lock date."""
 
-    report_type = models.ForeignKey(ReportType, verbose_name=_("loại báo cáo"), on_delete=models.CASCADE, related_name="periods")
+    report_type = models.ForeignKey(ReportType, verbose_name=_("loại báo cáo"), on_delete=models.CASCADE,
+                                    related_name="periods")
     label = models.CharField(_("kỳ"), max_length=120)
     data_from = models.DateField(_("số liệu từ ngày"))
     data_to = models.DateField(_("số liệu đến ngày"))
@@ -163,9 +165,12 @@ class Obligation(models.Model):
     """What one center owes for one period. Lateness is derived from the first
     submission's time against the due date (or the granted extension)."""
 
-    period = models.ForeignKey(ReportPeriod, verbose_name=_("kỳ báo cáo"), on_delete=models.CASCADE, related_name="obligations")
-    center = models.ForeignKey("centers.Center", verbose_name=_("trung tâm"), on_delete=models.CASCADE, related_name="report_obligations")
-    status = models.CharField(_("tình trạng"), max_length=20, choices=ObligationStatus.choices, default=ObligationStatus.OPEN)
+    period = models.ForeignKey(ReportPeriod, verbose_name=_("kỳ báo cáo"), on_delete=models.CASCADE,
+                               related_name="obligations")
+    center = models.ForeignKey("centers.Center", verbose_name=_("trung tâm"), on_delete=models.CASCADE,
+                               related_name="report_obligations")
+    status = models.CharField(_("tình trạng"), max_length=20, choices=ObligationStatus.choices,
+                              default=ObligationStatus.OPEN)
     draft_values = models.JSONField(_("bản nháp"), default=dict, blank=True)
     draft_saved_at = models.DateTimeField(_("lưu nháp lúc"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("nộp lần đầu lúc"), null=True, blank=True)
@@ -183,7 +188,8 @@ class Obligation(models.Model):
         indexes = [
             models.Index(fields=["center", "status"]),
             # The reminder sweep and completeness counts look only at what is still owed.
-            models.Index(fields=["period"], condition=models.Q(first_submitted_at__isnull=True), name="obligation_unsubmitted_idx"),
+            models.Index(fields=["period"], condition=models.Q(first_submitted_at__isnull=True),
+                         name="obligation_unsubmitted_idx"),
             # The compliance rules' semi-join: a center's unsubmitted obligations.
             models.Index(fields=["center"], condition=models.Q(first_submitted_at__isnull=True),
                          name="obligation_center_open_idx"),
@@ -253,7 +259,8 @@ class Attachment(models.Model):
     """A file attached to a draft; frozen with the version it was submitted with."""
 
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="attachments")
-    version = models.ForeignKey("SubmissionVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    version = models.ForeignKey("SubmissionVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("tên tệp"), max_length=255)
     file_type = models.CharField(_("loại tệp"), max_length=10, choices=AttachmentType.choices)
@@ -324,6 +331,9 @@ class Review(models.Model):
         verbose_name = _("kết quả duyệt")
         verbose_name_plural = _("kết quả duyệt")
 
+    def __str__(self) -> str:
+        return f"{self.version} - {self.get_decision_display()}"
+
 
 class ExtensionRequest(models.Model):
     """A director's request for more time, and the Department's answer."""
@@ -333,8 +343,10 @@ class ExtensionRequest(models.Model):
     requested_until = models.DateField(_("xin gia hạn đến"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(_("tình trạng"), max_length=20, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("tình trạng"), max_length=20, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(_("trả lời"), blank=True)
 
@@ -342,3 +354,6 @@ class ExtensionRequest(models.Model):
         verbose_name = _("đề nghị gia hạn")
         verbose_name_plural = _("đề nghị gia hạn")
         ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.obligation} - {self.get_status_display()}"

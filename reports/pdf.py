@@ -144,7 +144,8 @@ def summary_issuer(user, period: ReportPeriod) -> dict:
     if user.role == User.Role.LOCAL_OFFICER and user.commune_id:
         commune = user.commune
         return {
-            "set_parent_body": True, "parent_body": "", "issuing_body": f"ỦY BAN NHÂN DÂN {unit_title(commune).upper()}",
+            "set_parent_body": True, "parent_body": "",
+            "issuing_body": f"ỦY BAN NHÂN DÂN {unit_title(commune).upper()}",
             "symbol": "BC-UBND", "place": place_name(commune), "set_sign_position": True,
             "sign_prefix": "TM. ỦY BAN NHÂN DÂN", "sign_position": "CHỦ TỊCH",
             "scope_label": _lower_first(unit_title(commune)),

@@ -20,7 +20,8 @@ from pathlib import Path
 from django.template import engines
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "centers", "conferences", "reports", "inspections", "notifications", "documents", "geo", "edu_portal"]
+APPS = ["accounts", "centers", "conferences", "reports", "inspections", "notifications", "documents", "geo",
+        "edu_portal"]
 
 # Template name -> why its `|safe` cannot carry a user's text.
 SAFE_TEMPLATES = {
@@ -129,7 +130,8 @@ def test_python_never_marks_a_users_text_safe():
             if name in {"mark_safe", "SafeString", "SafeText"} and relative not in MARK_SAFE_ALLOWED:
                 problems.append(f"{where} {name}()")
             if name in {"format_html", "format_html_join"}:
-                template = node.args[0 if name == "format_html" else 1] if len(node.args) > 1 or name == "format_html" else None
+                template = (node.args[0 if name == "format_html" else 1]
+                            if len(node.args) > 1 or name == "format_html" else None)
                 if template is None or not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
                     problems.append(f"{where} {name}() with a format string that is not a literal")
             if name in CRISPY_TEXT_ARGUMENT:

@@ -36,7 +36,8 @@ def test_htmx_is_told_not_to_act_on_what_it_did_not_write(client, attacked, depa
     client.force_login(department_user)
     body = client.get(reverse("reports:review_detail", args=[attacked.pk])).content.decode()
     config = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'>', body).group(1)
-    for setting in ('"allowEval": false', '"allowScriptTags": false', '"selfRequestsOnly": true', '"historyCacheSize": 0'):
+    for setting in ('"allowEval": false', '"allowScriptTags": false', '"selfRequestsOnly": true',
+                    '"historyCacheSize": 0'):
         assert setting in config
     # The review page uses no htmx: all of <main>, the menu and the footer are hx-disabled.
     assert re.search(r"<main [^>]*hx-disable", body)

@@ -208,7 +208,8 @@ def test_jobs_lost_with_the_brokers_data_run_after_the_check(celery_worker_proce
         celery_worker_process.start()
 
     def all_done() -> bool:
-        return (CenterImport.objects.filter(status=CenterImport.Status.DONE, stage=CenterImport.Stage.IMPORT).count() == 4
+        return (CenterImport.objects.filter(status=CenterImport.Status.DONE,
+                                            stage=CenterImport.Stage.IMPORT).count() == 4
                 and PdfJob.objects.filter(status=PdfJob.Status.DONE).count() == 3)
 
     # Nothing will ever deliver them...

@@ -159,7 +159,8 @@ def _add_jobs_and_imports() -> None:
     commune = User.objects.get(username="canboxa").commune
     from reports.models import ReportPeriod
 
-    period = ReportPeriod.objects.filter(report_type__province=staff.province, obligations__versions__isnull=False).first()
+    period = ReportPeriod.objects.filter(report_type__province=staff.province,
+                                         obligations__versions__isnull=False).first()
     PdfJob.objects.create(kind="centers.commune_decisions", params={"commune": commune.pk}, title="t",
                           created_by=staff, province=staff.province)
     PdfJob.objects.create(kind="reports.completeness_summary", params={"period": period.pk}, title="t",
@@ -317,8 +318,10 @@ def test_planted_markup_is_text_on_every_page_export_and_pdf(planted_world, user
 
     user = User.objects.get(pk=planted_world["users"][username])
     # Pages reached only after a POST (a PDF job, an import) are started from directly.
-    started = [reverse("documents:pdf_job_status", args=[pk]) for pk in PdfJob.objects.filter(created_by=user).values_list("pk", flat=True)]
-    started += [reverse("centers:center_import_status", args=[pk]) for pk in CenterImport.objects.filter(created_by=user).values_list("pk", flat=True)]
+    started = [reverse("documents:pdf_job_status", args=[pk])
+               for pk in PdfJob.objects.filter(created_by=user).values_list("pk", flat=True)]
+    started += [reverse("centers:center_import_status", args=[pk])
+                for pk in CenterImport.objects.filter(created_by=user).values_list("pk", flat=True)]
     pages = crawl(user, ROLES[username] + started)
     problems, shown = check(pages)
     assert problems == [], "\n".join(problems)
@@ -335,7 +338,8 @@ def test_every_free_text_field_was_planted(planted_world):
     assert "accounts.User.full_name" in planted_world["planted"]
     assert sorted(planted_world["short"]) == [
         "accounts.Division.code", "centers.Center.investor_tax_code", "centers.HistoricalCenter.investor_tax_code",
-        "inspections.SanctionArticle.article", "inspections.SanctionArticle.clause", "inspections.SanctionArticle.point",
+        "inspections.SanctionArticle.article", "inspections.SanctionArticle.clause",
+        "inspections.SanctionArticle.point",
     ]
 
 

@@ -56,7 +56,9 @@ def conference_save(*, conference: Conference, user) -> Conference:
 
 
 @transaction.atomic
-def conference_attachment_add(*, conference: Conference, user, upload, kind: str, caption: str = "") -> ConferenceAttachment:
+def conference_attachment_add(
+    *, conference: Conference, user, upload, kind: str, caption: str = ""
+) -> ConferenceAttachment:
     _require(user, conference)
     info = check_file(upload, name=upload.name, size=upload.size, allowed=CONFERENCE_FILE_TYPES,
                       max_mb=CONFERENCE_FILE_MAX_MB)

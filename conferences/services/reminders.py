@@ -112,7 +112,8 @@ def _message(assignment: TaskAssignment, step: str) -> tuple[str, str, str]:
         "number": task.number, "directive": task.directive.number_text, "when": _when(step),
     }
     body = _(
-        "Đơn vị: %(unit)s\nVăn bản: %(directive)s - %(subject)s\nNhiệm vụ %(number)s: %(text)s\nThời hạn: %(deadline)s\n"
+        "Đơn vị: %(unit)s\nVăn bản: %(directive)s - %(subject)s\n"
+        "Nhiệm vụ %(number)s: %(text)s\nThời hạn: %(deadline)s\n"
         "Vui lòng đăng nhập cổng thông tin để báo cáo tiến độ."
     ) % {
         "unit": assignment.assignee_name, "directive": task.directive.number_text, "subject": task.directive.subject,

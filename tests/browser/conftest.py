@@ -262,7 +262,8 @@ WIDTH_RUN = """(limit) => {
         if ((box.width === 0 && box.height === 0) || clipped(table)) continue;
         const wide = Math.max(table.scrollWidth, box.width);
         if (wide > limit + 0.5 || box.right > limit + 0.5) {
-            problems.push(`${describe(table)} is ${Math.round(wide)} px wide (right edge at ${Math.round(box.right)} px)`);
+            problems.push(`${describe(table)} is ${Math.round(wide)} px wide`
+                          + ` (right edge at ${Math.round(box.right)} px)`);
         }
     }
     return problems;

@@ -95,7 +95,8 @@ def home_records(center):
 
 
 @pytest.mark.parametrize("name", ["center", "document", "director", "staff", "location", "status_change"])
-def test_foreign_department_gets_404_on_change_history_and_delete_pages(client, foreign_department_user, home_records, name):
+def test_foreign_department_gets_404_on_change_history_and_delete_pages(client, foreign_department_user, home_records,
+                                                                         name):
     obj = home_records[name]
     client.force_login(foreign_department_user)
     prefix = f"admin:{obj._meta.app_label}_{obj._meta.model_name}"
@@ -282,7 +283,8 @@ def test_licence_state_and_commune_filters(client, department_user, center, othe
     response = client.get(changelist_url(Center), {"commune": center.commune_id})
     assert list(response.context["cl"].result_list) == [center]
     # The commune filter lists only this province's communes.
-    commune_filter = next(f for f in response.context["cl"].filter_specs if getattr(f, "parameter_name", None) == "commune")
+    commune_filter = next(f for f in response.context["cl"].filter_specs
+                          if getattr(f, "parameter_name", None) == "commune")
     assert {label for _value, label in commune_filter.lookup_choices} == {"Phường Kinh Bắc", "Phường Võ Cường"}
 
 
@@ -312,7 +314,8 @@ def test_changelist_runs_the_same_queries_for_10_and_200_centers(
     pytest.param(lambda c: DocumentFactory(center=c), id="documents"),
     pytest.param(lambda c: DirectorFactory(center=c), id="directors"),
     pytest.param(lambda c: StaffFactory(center=c), id="staff"),
-    pytest.param(lambda c: c.locations.create(address="Số 1", commune=c.commune, document=c.documents.first()), id="locations"),
+    pytest.param(lambda c: c.locations.create(address="Số 1", commune=c.commune, document=c.documents.first()),
+                 id="locations"),
     pytest.param(
         lambda c: StatusChange.objects.create(center=c, new_status="suspended", effective_on=datetime.date(2025, 1, 2)),
         id="status_changes",
@@ -335,7 +338,8 @@ def test_child_changelists_run_the_same_queries_for_3_and_30_rows(client, depart
     assert counts[0] == counts[1]
 
 
-def test_changelist_show_all_stays_at_a_fixed_query_count(client, department_user, commune, django_assert_max_num_queries):
+def test_changelist_show_all_stays_at_a_fixed_query_count(client, department_user, commune,
+                                                          django_assert_max_num_queries):
     for _ in range(120):
         CenterFactory(commune=commune)
     client.force_login(department_user)
@@ -490,7 +494,8 @@ def test_foreign_units_are_a_404(client, department_user, foreign_center):
 # Export
 
 
-def test_export_action_hands_the_selection_to_export_workbook(client, department_user, center, other_center, monkeypatch):
+def test_export_action_hands_the_selection_to_export_workbook(client, department_user, center, other_center,
+                                                              monkeypatch):
     received = []
 
     def export_workbook(queryset):

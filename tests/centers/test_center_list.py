@@ -38,7 +38,8 @@ def test_director_sees_only_own_center(client, director, center, other_center):
     assert list(response.context["centers"]) == [center]
 
 
-def test_list_runs_the_same_queries_for_10_and_200_centers(client, department_user, commune, django_assert_max_num_queries):
+def test_list_runs_the_same_queries_for_10_and_200_centers(client, department_user, commune,
+                                                           django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

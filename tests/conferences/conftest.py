@@ -11,6 +11,9 @@ from conferences.choices import ConferenceKind, DirectiveType, ParticipantRole
 from conferences.models import Conference, ConferenceQuestion, Directive, ParticipantGroup, Task, TaskAssignment
 from conferences.services import conference_save, directive_issue, directive_save, task_assign, task_save
 from conferences.services.conferences import conference_refresh_search
+# The documents' rolled-back module database, for the PDF tests here; imported once in
+# this conftest rather than in each test module, where the fixture arguments shadow it.
+from tests.documents.conftest import module_db  # noqa: F401  (a fixture)
 
 
 def in_days(days: int) -> datetime.date:

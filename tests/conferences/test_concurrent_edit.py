@@ -147,4 +147,5 @@ def test_the_second_of_two_concurrent_saves_in_the_directive_admin_is_refused(cl
     errors = " ".join(response.context["adminform"].form.non_field_errors())
     assert CONFLICT in errors and "Trần Thị Cúc" in errors
     directive = Directive.objects.get(pk=draft_directive.pk)
-    assert (directive.signer_name, directive.subject) == ("Trần Thị Cúc", "Dự thảo kế hoạch tuyển sinh các lớp ngoại ngữ")
+    assert (directive.signer_name, directive.subject) == ("Trần Thị Cúc",
+                                                          "Dự thảo kế hoạch tuyển sinh các lớp ngoại ngữ")

@@ -30,7 +30,6 @@ from conferences.services import (
 )
 from conferences.services.directives import directive_articles_save
 from edu_portal.pdf import render_pdf
-from tests.documents.conftest import module_db  # noqa: F401  (a fixture)
 from tests.documents.pdftools import (
     A4,
     MARGINS_MM,

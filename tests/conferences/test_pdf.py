@@ -12,7 +12,6 @@ from conferences.models import Conference, ConferenceQuestion, Directive, Partic
 from conferences.pdf import directive_context, minutes_context
 from conferences.services import CenterSelection, directive_issue, directive_save, task_assign, task_save
 from edu_portal.pdf import render_pdf
-from tests.documents.conftest import module_db  # noqa: F401  (a fixture)
 from tests.documents.pdftools import assert_state_format, flat, info, page_number_at_top
 from tests.factories import CenterFactory, CommuneFactory, ProvinceFactory, make_user
 

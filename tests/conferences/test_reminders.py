@@ -77,7 +77,8 @@ def test_an_assignee_that_reported_done_gets_nothing(task, director, django_capt
 
 
 @pytest.mark.django_db
-def test_a_late_sweep_sends_only_the_latest_step_and_escalates_to_the_issuer(task, staff, django_capture_on_commit_callbacks):
+def test_a_late_sweep_sends_only_the_latest_step_and_escalates_to_the_issuer(task, staff,
+                                                                             django_capture_on_commit_callbacks):
     result = sweep(DEADLINE + datetime.timedelta(days=7), django_capture_on_commit_callbacks)
     assert len(result.claimed) == 3
     assert result.passed == 12  # four earlier steps of each of the three assignments

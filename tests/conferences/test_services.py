@@ -3,7 +3,6 @@ once issued, deadlines, expanding a selection of centers, progress with evidence
 the issuer's acceptance."""
 
 import datetime
-import io
 import threading
 
 import pytest

@@ -8,6 +8,10 @@ import contextlib
 import pytest
 from django.db import transaction
 
+# The reports' obligation (and what it needs) for the receipt tests in test_report_version;
+# imported here rather than in the test module, where the fixture arguments shadow it.
+from tests.reports.conftest import obligation, period, report_type  # noqa: F401  (fixtures)
+
 
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker):

@@ -109,7 +109,8 @@ def vocational(commune):
 def test_a_registration_certificate_is_printed_as_a_certificate_not_a_decision(vocational):
     document = DocumentFactory(
         center=vocational, kind=DocumentKind.REGISTRATION, number="785/GCN-SGDĐT", signed_on=D(2025, 8, 10),
-        issuer="Sở GDĐT Bắc Ninh", scope="Đăng ký hoạt động giáo dục nghề nghiệp trình độ sơ cấp; giáo dục thường xuyên.",
+        issuer="Sở GDĐT Bắc Ninh",
+        scope="Đăng ký hoạt động giáo dục nghề nghiệp trình độ sơ cấp; giáo dục thường xuyên.",
     )
     data = _pdf(document)
     text = pdftools.flat(data)
@@ -195,7 +196,8 @@ def test_a_competence_no_checked_text_gives_is_left_to_fill_in(vocational):
 
 
 def test_the_decision_has_the_parts_of_sample_1_2_in_order_and_nothing_after_its_end(center):
-    document = DocumentFactory(center=center, number="60/QĐ-SGDĐT", signed_on=D(2026, 3, 5), proposer="Trưởng phòng GDTX")
+    document = DocumentFactory(center=center, number="60/QĐ-SGDĐT", signed_on=D(2026, 3, 5),
+                               proposer="Trưởng phòng GDTX")
     center.investor_name = "Công ty TNHH Đông Á"
     center.save()
     data = _pdf(document)

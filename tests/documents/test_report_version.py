@@ -15,7 +15,6 @@ from reports.pdf import version_pdf
 from reports.services import attachment_add, submission_submit
 from tests.documents import pdftools
 from tests.factories import CenterFactory, CommuneFactory, ProvinceFactory, make_user
-from tests.reports.conftest import obligation, period, report_type  # noqa: F401 (fixtures)
 from tests.reports.helpers_submission import good_values, make_period, make_type, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db

@@ -33,7 +33,8 @@ def catalogue():
     version = LegalVersion.objects.create(code="ND04-127", title="Nghị định 04/2021/NĐ-CP, sửa đổi bởi 127/2021",
                                           in_force_from=datetime.date(2022, 1, 1))
     article = SanctionArticle.objects.create(
-        version=version, article="6", clause="3", description="Tổ chức hoạt động giáo dục tại địa điểm chưa được cho phép",
+        version=version, article="6", clause="3",
+        description="Tổ chức hoạt động giáo dục tại địa điểm chưa được cho phép",
         fine_min=10_000_000, fine_max=20_000_000, remedy="Buộc chuyển người học về địa điểm được phép",
     )
     return article
@@ -82,7 +83,8 @@ def world(province, commune, other_commune, department_user, catalogue):
     Violation.objects.create(inspection=inspection, article=catalogue, remedy_deadline=datetime.date(2026, 10, 5))
 
     c["no_activity"] = CenterFactory(commune=commune, code="R08")
-    DocumentFactory(center=c["no_activity"], signed_on=datetime.date(2024, 3, 5), kind=DocumentKind.ESTABLISHMENT_OPERATION)
+    DocumentFactory(center=c["no_activity"], signed_on=datetime.date(2024, 3, 5),
+                    kind=DocumentKind.ESTABLISHMENT_OPERATION)
     DirectorFactory(center=c["no_activity"], recognition_date=RECENT, term_end=datetime.date(2031, 3, 1))
     # It owed a report in its first year and sent it only after the year was out.
     Obligation.objects.create(

@@ -54,7 +54,8 @@ def test_templated_mail_of_accounts_gets_the_same_headers(settings):
     settings.DEFAULT_FROM_EMAIL = SENDER
     message = templated_message("accounts/password_reset", {
         "email": "a@example.org", "domain": "congtt.sogd-bacninh.example.org", "site_name": "x", "protocol": "https",
-        "uid": "MQ", "token": "t", "user": SimpleNamespace(full_name="Nguyễn Văn A", username="a"), "sent_by": "", "valid_for": "3 ngày",
+        "uid": "MQ", "token": "t", "user": SimpleNamespace(full_name="Nguyễn Văn A", username="a"),
+        "sent_by": "", "valid_for": "3 ngày",
     }, to=["a@example.org"])
     parsed = _parsed(message)
     assert parseaddr(str(parsed["From"]))[1] == "thongbao@sogd.bacninh.example.org"

@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def notices(director, other_director):
-    mine = Notification.objects.create(recipient=director, key="k1", subject="Sắp đến hạn nộp báo cáo", link="/reports/")
+    mine = Notification.objects.create(recipient=director, key="k1", subject="Sắp đến hạn nộp báo cáo",
+                                       link="/reports/")
     Notification.objects.create(recipient=director, key="k2", subject="Báo cáo bị trả lại")
     theirs = Notification.objects.create(recipient=other_director, key="k1", subject="Của trung tâm khác")
     return mine, theirs

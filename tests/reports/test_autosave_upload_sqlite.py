@@ -80,7 +80,8 @@ def run_cycles(path: Path, director, obligation, *, cycles: int = CYCLES, option
             data = pdf_bytes(2000 + cycle)
             barrier.wait(timeout=60)
             response = client.post(url, {"file": _file(f"phu-luc-{cycle}.pdf", data)})
-            attachment = Attachment.objects.filter(obligation=obligation, sha256=hashlib.sha256(data).hexdigest()).first()
+            attachment = Attachment.objects.filter(obligation=obligation,
+                                                   sha256=hashlib.sha256(data).hexdigest()).first()
             if response.status_code != 302 or attachment is None:
                 errors.append(f"upload {cycle}: {response.status_code} {response.content.decode()[:200]}")
                 continue

@@ -115,7 +115,8 @@ def test_dashboard_page_shows_the_numbers_and_the_chart_data(client, world, depa
     assert "js/dashboard.js" in body
     nonce = response.wsgi_request.csp_nonce
     for chunk in body.split("<script")[1:]:
-        assert chunk.lstrip().startswith((f'nonce="{nonce}" src=', 'id="dashboard-data" type="application/json"')), chunk[:80]
+        assert chunk.lstrip().startswith((f'nonce="{nonce}" src=', 'id="dashboard-data" type="application/json"')), (
+            chunk[:80])
 
 
 def test_drill_down_lists_the_missing_centers(client, world, department_user):

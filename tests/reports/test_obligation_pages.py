@@ -467,7 +467,8 @@ def test_every_logged_in_user_has_the_reports_link(client, local_officer, inspec
         client.force_login(user)
         # In the "Báo cáo" menu, with the review and the totals where the role has them.
         body = client.get(reverse("centers:center_list")).content.decode()
-        assert re.search(rf'href="{reverse("reports:obligation_list")}"><svg [^>]*>.*?</svg>Báo cáo của các trung tâm</a>', body)
+        assert re.search(rf'href="{reverse("reports:obligation_list")}">'
+                         r"<svg [^>]*>.*?</svg>Báo cáo của các trung tâm</a>", body)
 
 
 def test_a_period_due_within_the_window_is_listed_with_days_left(client, director, report_type, center):

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         tasks = task_reminders_sweep(today=today, dry_run=dry_run)
         for assignment, step in tasks.planned:
             task = assignment.task
-            self.stdout.write(f"{assignment.assignee_name}\t{task.directive.number_text}\tnhiệm vụ {task.number}\t{step}")
+            self.stdout.write(f"{assignment.assignee_name}\t{task.directive.number_text}"
+                              f"\tnhiệm vụ {task.number}\t{step}")
         self._total("Nhiệm vụ", verb, tasks, dry_run)
 
     def _total(self, what, verb, result, dry_run):
