@@ -207,8 +207,12 @@ def chromium():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: `apt-get install chromium` (.ci/run does it).")
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}.")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Generous waits: on a loaded two-core CI machine a page behind the serialized live
+    # server, with axe run on the one before, can take well over Playwright's 5 s default.
+    # A journey that really hangs still fails, only later.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -374,7 +378,7 @@ class Cast:
             viewport={"width": self.width, "height": 740 if phone else 900}, is_mobile=phone, has_touch=phone,
             locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(45_000)
         self.contexts.append(context)
         visitor = Visitor(username=username, page=context.new_page(), width=self.width, site=self.site,
                           axe_source=self.axe_source, shots=self.shots, problems=self.problems)
