@@ -15,6 +15,12 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value) if value else value
 
 
+def vi_number(value: int | None) -> str:
+    """An integer as Vietnamese writes it, thousands grouped with dots: 10000000 ->
+    "10.000.000" (mail, notices and PDFs are in Vietnamese whatever the reader's language)."""
+    return f"{int(value):,}".replace(",", ".") if value not in (None, "") else ""
+
+
 def fold(value: str | None) -> str:
     """Lower-case ASCII form of a Vietnamese string: "Đông Ngoại ngữ" -> "dong ngoai ngu"."""
     if not value:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from centers.forms import NfcMixin, QuickSelect
 from centers.models import Center
 from edu_portal.concurrency import EditVersionFormMixin
+from geo.text import vi_number
 
 from .choices import CheckResult, Condition
 from .models import Complaint, Inspection, SanctionArticle, Violation
@@ -115,7 +116,7 @@ class ArticleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, article):
         fines = ""
         if article.fine_max:
-            fines = f" ({article.fine_min or 0:,} - {article.fine_max:,} đ)".replace(",", ".")
+            fines = f" ({vi_number(article.fine_min or 0)} - {vi_number(article.fine_max)} đ)"
         unconfirmed = f" [{_('chưa xác minh')}]" if article.unconfirmed else ""
         return f"{article.citation}: {article.description[:110]}{fines}{unconfirmed}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from centers.selectors import current_director_prefetch
 from edu_portal.pdf import state_day, unit_in_text, unit_title
+from geo.text import vi_number
 
 from .choices import CheckResult, Condition
 from .models import Inspection
@@ -20,7 +21,7 @@ def paragraphs(text: str) -> list[str]:
 
 def money(value: int | None) -> str:
     """10000000 -> "10.000.000"."""
-    return f"{value:,}".replace(",", ".") if value is not None else ""
+    return vi_number(value)
 
 
 def fine_range(article) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import Center
-from geo.text import fold
+from geo.text import fold, vi_number
 
 from .choices import CheckResult, Condition, InspectionStatus
 from .models import Complaint, FlagPeriod, Inspection, InspectionCheck, RiskWeight, SavedSearch, Violation
@@ -110,7 +110,7 @@ def violation_add(*, inspection: Inspection, user, **fields) -> Violation:
     if violation.fine_amount is not None and article.fine_max is not None and not (
             (article.fine_min or 0) <= violation.fine_amount <= article.fine_max):
         raise ValidationError({"fine_amount": _("Mức phạt ngoài khung của hành vi (%(low)s - %(high)s đồng).") % {
-            "low": f"{article.fine_min or 0:,}".replace(",", "."), "high": f"{article.fine_max:,}".replace(",", ".")}})
+            "low": vi_number(article.fine_min or 0), "high": vi_number(article.fine_max)}})
     violation.save()
     return violation
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import users_with_access
-from geo.text import vi_sort_key
+from geo.text import vi_number, vi_sort_key
 from notifications.models import Dispatch
 from notifications.services import (
     ESCALATION_STEP,
@@ -158,9 +158,6 @@ def task_reminders_deliver(dispatch_ids: list[int]) -> int:
 # Digests of the escalation step
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")  # Vietnamese groups thousands with dots
-
 
 def escalation_digests(assignments: list[TaskAssignment], today: datetime.date) -> list[Digest]:
     """One digest per issuer of the directives whose assignments reached the escalation
@@ -182,7 +179,7 @@ def _digest(user: User, assignments: list[TaskAssignment], today: datetime.date)
     ordered = sorted(tasks.items(), key=lambda pair: (pair[0].deadline, pair[0].directive_id, pair[0].number,
                                                        pair[0].pk))
     subject = _("[Nhắc việc] %(count)s đơn vị chưa hoàn thành nhiệm vụ đã quá hạn %(days)d ngày (%(day)s)") % {
-        "count": _number(len(assignments)), "days": days, "day": today.strftime("%d/%m/%Y"),
+        "count": vi_number(len(assignments)), "days": days, "day": today.strftime("%d/%m/%Y"),
     }
     intro = _(
         "Đến ngày %(day)s, các đơn vị dưới đây vẫn chưa hoàn thành nhiệm vụ của văn bản do anh/chị ban hành "
@@ -192,7 +189,7 @@ def _digest(user: User, assignments: list[TaskAssignment], today: datetime.date)
     for task, items in ordered:
         heading = _("Nhiệm vụ %(number)s theo %(directive)s, thời hạn %(deadline)s: %(count)s đơn vị") % {
             "number": task.number, "directive": task.directive.number_text,
-            "deadline": task.deadline.strftime("%d/%m/%Y"), "count": _number(len(items)),
+            "deadline": task.deadline.strftime("%d/%m/%Y"), "count": vi_number(len(items)),
         }
         lines = [f"- {a.assignee_name}" for a in sorted(items, key=lambda a: (vi_sort_key(a.assignee_name), a.pk))]
         bell += ["", heading, *_capped(lines, DIGEST_NOTICE_LINES)]
@@ -208,4 +205,4 @@ def _digest(user: User, assignments: list[TaskAssignment], today: datetime.date)
 def _capped(lines: list[str], limit: int) -> list[str]:
     if len(lines) <= limit:
         return lines
-    return [*lines[:limit], _("… và %(more)s đơn vị khác") % {"more": _number(len(lines) - limit)}]
+    return [*lines[:limit], _("… và %(more)s đơn vị khác") % {"more": vi_number(len(lines) - limit)}]

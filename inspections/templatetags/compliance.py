@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from geo.text import vi_number
+
 from ..choices import ComplaintStatus, InspectionStatus
 
 register = template.Library()
@@ -19,9 +21,7 @@ def complaint_badge(value: str) -> str:
 @register.filter
 def money(value) -> str:
     """10000000 -> "10.000.000"."""
-    if value in (None, ""):
-        return ""
-    return f"{int(value):,}".replace(",", ".")
+    return vi_number(value)
 
 
 @register.filter

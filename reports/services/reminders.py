@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import users_with_access
 from geo.models import AdministrativeUnit
-from geo.text import vi_sort_key
+from geo.text import vi_number, vi_sort_key
 from notifications.models import Dispatch
 from notifications.services import (
     ESCALATION_STEP,
@@ -148,9 +148,6 @@ def reminders_deliver(dispatch_ids: list[int]) -> int:
 # Digests of the escalation step
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")  # Vietnamese groups thousands with dots
-
 
 def escalation_digests(obligations: list[Obligation], today: datetime.date) -> list[Digest]:
     """One digest per commune officer (the centers of their commune) and per Department
@@ -181,7 +178,7 @@ def _digest(user: User, obligations: list[Obligation], today: datetime.date, uni
     ordered = sorted(periods.items(), key=lambda pair: (pair[0].due_date, vi_sort_key(pair[0].report_type.title),
                                                          pair[0].pk))
     subject = _("[Nhắc việc] %(count)s báo cáo đã quá hạn %(days)d ngày chưa nộp (%(day)s)") % {
-        "count": _number(len(obligations)), "days": days, "day": today.strftime("%d/%m/%Y"),
+        "count": vi_number(len(obligations)), "days": days, "day": today.strftime("%d/%m/%Y"),
     }
     intro = _(
         "Đến ngày %(day)s, các trung tâm dưới đây vẫn chưa nộp báo cáo dù đã quá hạn %(days)d ngày "
@@ -191,7 +188,7 @@ def _digest(user: User, obligations: list[Obligation], today: datetime.date, uni
     for period, items in ordered:
         heading = _("%(report)s - %(period)s, hạn nộp %(due)s: %(count)s trung tâm") % {
             "report": period.report_type.title, "period": period.label, "due": period.due_date.strftime("%d/%m/%Y"),
-            "count": _number(len(items)),
+            "count": vi_number(len(items)),
         }
         lines = [_center_line(o, units) for o in
                  sorted(items, key=lambda o: (vi_sort_key(units.get(o.center.commune_id)), vi_sort_key(o.center.name),
@@ -216,4 +213,4 @@ def _center_line(obligation: Obligation, units: dict[int, str]) -> str:
 def _capped(lines: list[str], limit: int) -> list[str]:
     if len(lines) <= limit:
         return lines
-    return [*lines[:limit], _("… và %(more)s trung tâm khác") % {"more": _number(len(lines) - limit)}]
+    return [*lines[:limit], _("… và %(more)s trung tâm khác") % {"more": vi_number(len(lines) - limit)}]

@@ -300,3 +300,12 @@ def test_name_columns_carry_the_icu_collation():
                 "WHERE a.attrelid = %s::regclass AND a.attname = %s", [table, column],
             )
             assert cursor.fetchone() == (VI_COLLATION,), (table, column)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0, "0"), (999, "999"), (2000, "2.000"), (10_000_000, "10.000.000"), ("1500", "1.500"), (None, ""), ("", ""),
+])
+def test_numbers_are_grouped_by_thousands_with_dots(value, text):
+    from geo.text import vi_number
+
+    assert vi_number(value) == text
