@@ -29,7 +29,19 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from edu_portal.files import OLE2_SIGNATURE, FileRefused, is_blank, read_xlsx, utf16_message, xls_message
+from edu_portal.files import (
+    OLE2_SIGNATURE,
+    XLSX_DATE_FORMAT,
+    FileRefused,
+    is_blank,
+    protect,
+    read_xlsx,
+    styled_cell,
+    text_cell,
+    unprotect,
+    utf16_message,
+    xls_message,
+)
 from geo.text import fold, nfc
 
 from .choices import CenterKind, CenterStatus
@@ -67,45 +79,6 @@ HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 DATE_KEYS = frozenset({"licence_signed_on", "licence_valid_until"})
 DATE_FORMAT = "%d/%m/%Y"
-XLSX_DATE_FORMAT = "DD/MM/YYYY"
-# A cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP
-# "CSV injection"). In .xlsx the cell is typed: text_cell() stores such a value as a text
-# cell, exactly as typed. A CSV has no types, so there the export prefixes a single quote
-# (protect) and the import takes it off again (unprotect).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-# Formula injection
-
-
-def protect(value: Any) -> Any:
-    """Make a CSV field inert for spreadsheet programs: "=1+1" is written as "'=1+1"."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def text_cell(sheet, value: Any) -> Any:
-    """An .xlsx cell for `value`: a text that a spreadsheet would read as a formula becomes
-    a text cell holding exactly that text, never a formula, styled "quote prefix" so that
-    Excel and LibreOffice keep it text when someone edits it (the quote is not shown, and
-    "+84 912 345 678" stays a phone number). Anything else is returned unchanged."""
-    if not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    # openpyxl types a value starting with "=" as a formula: force the type back.
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
-def unprotect(value: str) -> str:
-    """Undo protect(): drop one leading quote when a formula trigger follows it."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS:
-        return value[1:]
-    return value
-
-
 # Export
 
 
@@ -205,7 +178,7 @@ def _workbook_bytes(rows: Iterable[list[Any]], *, title: str, row_font: Font | N
     date_positions = [i for i, c in enumerate(COLUMNS) if c.key in DATE_KEYS]
     for row in rows:
         if row_font is not None:
-            row = [_styled_cell(sheet, value) for value in row]
+            row = [styled_cell(sheet, value) for value in row]
             for position, cell in enumerate(row):
                 cell.font = row_font
                 if position in date_positions and cell.value is not None:
@@ -251,61 +224,6 @@ def template_workbook(example: list[Any]) -> bytes:
     """The import template: the headers and one example row, in grey italics, whose code
     («VÍ DỤ ...», EXAMPLE_CODE) marks it: the import never takes it for a center."""
     return _workbook_bytes([list(example)], title="Mẫu nhập", row_font=Font(italic=True, color="FF595959"))
-
-
-@dataclass
-class Sheet:
-    """One sheet of a tabular export: optional title lines, a bold header, the rows."""
-
-    title: str
-    headers: list[str]
-    rows: Iterable[list[Any]]
-    widths: tuple[int, ...] = ()
-    preamble: list[list[Any]] = field(default_factory=list)
-
-
-def _styled_cell(sheet, value: Any):
-    """A cell object (to take a font or a number format) holding `value` safely."""
-    cell = text_cell(sheet, value)
-    return WriteOnlyCell(sheet, value=value) if cell is value else cell
-
-
-def sheets_workbook(sheets: Iterable[Sheet]) -> bytes:
-    """An .xlsx of several sheets for summaries other apps export (report completeness...).
-
-    Text cells go through text_cell() like the registry's; dates get the dd/mm/yyyy format.
-    """
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for spec in sheets:
-        # Excel refuses sheet titles over 31 characters or with []:*?/\ in them.
-        title = re.sub(r"[\[\]:*?/\\]", " ", spec.title)[:31]
-        sheet = workbook.create_sheet(title)
-        for index, width in enumerate(spec.widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = f"A{len(spec.preamble) + 2}"
-        for line in spec.preamble:
-            cells = [_styled_cell(sheet, value) for value in line]
-            if cells:
-                cells[0].font = bold
-            sheet.append(cells)
-        header = []
-        for text in spec.headers:
-            cell = _styled_cell(sheet, text)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in spec.rows:
-            cells = []
-            for value in row:
-                cell = _styled_cell(sheet, value)
-                if isinstance(value, datetime.date):
-                    cell.number_format = XLSX_DATE_FORMAT
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # Reading an upload

@@ -16,6 +16,8 @@ centers.imports; which attachment types a report accepts is reports.validators.
   and external entities need one) in front of python-calamine, which reads the values of
   the first visible sheet. A disguised file (an .xlsx that is not a zip, an .xls or a
   password-protected workbook renamed) is refused with a message saying what to do.
+- Writing: `sheets_workbook` for tabular exports, every text cell through `text_cell` so
+  that nothing a user typed runs as a formula (`protect` does the same for CSV).
 - Uploads: `UploadLimit` stops reading a request's file past its limit.
 - Downloads: `private_download` is the only way a view sends a file: a safe Vietnamese
   file name (RFC 5987), the content type of the file's kind, never sniffed, never cached
@@ -36,6 +38,10 @@ from urllib.parse import quote
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from geo.text import fold
 
@@ -349,6 +355,105 @@ def is_number(value: Any) -> bool:
 
 def is_date(value: Any) -> bool:
     return isinstance(value, datetime.date)
+
+
+XLSX_DATE_FORMAT = "DD/MM/YYYY"
+# A cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP
+# "CSV injection"). In .xlsx the cell is typed: text_cell() stores such a value as a text
+# cell, exactly as typed. A CSV has no types, so there the export prefixes a single quote
+# (protect) and the import takes it off again (unprotect).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# Formula injection
+
+
+def protect(value: Any) -> Any:
+    """Make a CSV field inert for spreadsheet programs: "=1+1" is written as "'=1+1"."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def text_cell(sheet, value: Any) -> Any:
+    """An .xlsx cell for `value`: a text that a spreadsheet would read as a formula becomes
+    a text cell holding exactly that text, never a formula, styled "quote prefix" so that
+    Excel and LibreOffice keep it text when someone edits it (the quote is not shown, and
+    "+84 912 345 678" stays a phone number). Anything else is returned unchanged."""
+    if not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    # openpyxl types a value starting with "=" as a formula: force the type back.
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def unprotect(value: str) -> str:
+    """Undo protect(): drop one leading quote when a formula trigger follows it."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS:
+        return value[1:]
+    return value
+
+
+
+
+# Writing spreadsheets
+
+@dataclass
+class Sheet:
+    """One sheet of a tabular export: optional title lines, a bold header, the rows."""
+
+    title: str
+    headers: list[str]
+    rows: Iterable[list[Any]]
+    widths: tuple[int, ...] = ()
+    preamble: list[list[Any]] = field(default_factory=list)
+
+
+def styled_cell(sheet, value: Any):
+    """A cell object (to take a font or a number format) holding `value` safely."""
+    cell = text_cell(sheet, value)
+    return WriteOnlyCell(sheet, value=value) if cell is value else cell
+
+
+def sheets_workbook(sheets: Iterable[Sheet]) -> bytes:
+    """An .xlsx of several sheets for summaries other apps export (report completeness...).
+
+    Text cells go through text_cell() like the registry's; dates get the dd/mm/yyyy format.
+    """
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for spec in sheets:
+        # Excel refuses sheet titles over 31 characters or with []:*?/\ in them.
+        title = re.sub(r"[\[\]:*?/\\]", " ", spec.title)[:31]
+        sheet = workbook.create_sheet(title)
+        for index, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = f"A{len(spec.preamble) + 2}"
+        for line in spec.preamble:
+            cells = [styled_cell(sheet, value) for value in line]
+            if cells:
+                cells[0].font = bold
+            sheet.append(cells)
+        header = []
+        for text in spec.headers:
+            cell = styled_cell(sheet, text)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in spec.rows:
+            cells = []
+            for value in row:
+                cell = styled_cell(sheet, value)
+                if isinstance(value, datetime.date):
+                    cell.number_format = XLSX_DATE_FORMAT
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
 
 
 # Uploads

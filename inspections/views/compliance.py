@@ -27,9 +27,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import can_manage_registry, require
 from centers.choices import CenterKind, CenterStatus
-from centers.excel import Sheet, sheets_workbook, unit_label
-from edu_portal.files import private_download
+from centers.excel import unit_label
 from centers.selectors import centers_visible_to
+from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import DB_INT_MAX, parse_int
 from edu_portal.views import ScopedFilterView
 

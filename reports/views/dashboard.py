@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.permissions import can_read_reviews, can_view_report_dashboard, require
-from centers.excel import Sheet, sheets_workbook, unit_label
-from edu_portal.files import private_download
+from centers.excel import unit_label
+from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView
 
