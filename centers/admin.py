@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
 from edu_portal.concurrency import EditVersionAdminMixin
+from edu_portal.files import private_download
 from edu_portal.params import parse_int
 from geo.collation import UNIT_ORDERING, person_ordering
 from geo.models import AdministrativeUnit
@@ -30,7 +30,6 @@ from .models import Center, CenterImport, Director, LicenceDocument, Location, S
 from .selectors import licence_state_q, with_licence_state
 from .services import center_refresh, centers_refresh, directors_ended, licence_document_recorded
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ONE_CURRENT_DIRECTOR = _(
     "Trung tâm đã có giám đốc đương nhiệm; hãy nhập ngày thôi giữ chức của người trước."
 )
@@ -390,10 +389,7 @@ class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
         # Imported here: centers.excel is written alongside and must not break the admin.
         from centers.excel import export_workbook
 
-        response = HttpResponse(export_workbook(queryset), content_type=XLSX_CONTENT_TYPE)
-        filename = f"trung-tam-{timezone.localdate():%Y%m%d}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return private_download(export_workbook(queryset), f"trung-tam-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 class CenterChildAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):

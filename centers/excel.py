@@ -1,5 +1,6 @@
-"""The registry's spreadsheet format: columns, export writers, and the safe reading and
-cell-level validation of an uploaded .xlsx or .csv.
+"""The registry's spreadsheet format: columns, export writers, and the reading and
+cell-level validation of an uploaded .xlsx or .csv. What is not about centers (the
+safety checks, the .xlsx reader, uploads and downloads) is edu_portal.files.
 
 Export and import share COLUMNS, so a file the portal writes is a file it can read back
 unchanged. What a row *means* for the database (matching units and existing centers,
@@ -12,14 +13,11 @@ import csv
 import datetime
 import functools
 import io
-import pyexpat
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
-from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -29,11 +27,21 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from edu_portal.params import parse_int
+from edu_portal.files import (
+    OLE2_SIGNATURE,
+    XLSX_DATE_FORMAT,
+    FileRefused,
+    is_blank,
+    protect,
+    read_xlsx,
+    styled_cell,
+    text_cell,
+    unprotect,
+    utf16_message,
+    xls_message,
+)
 from geo.text import fold, nfc
 
 from .choices import CenterKind, CenterStatus
@@ -71,56 +79,6 @@ HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 DATE_KEYS = frozenset({"licence_signed_on", "licence_valid_until"})
 DATE_FORMAT = "%d/%m/%Y"
-XLSX_DATE_FORMAT = "DD/MM/YYYY"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Zip-bomb guards, checked on the zip directory before anything is inflated. A workbook
-# from Excel or LibreOffice has 10-40 members; a 25,000-row registry sheet inflates to
-# about 17 MB at about 16:1. A bomb inflates a thousandfold.
-MAX_ZIP_MEMBERS = 1000
-MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-# Small members cannot hurt whatever their ratio (deflate tops out near 1000:1).
-RATIO_CHECK_MIN_BYTES = 1024 * 1024
-
-# A cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP
-# "CSV injection"). In .xlsx the cell is typed: text_cell() stores such a value as a text
-# cell, exactly as typed. A CSV has no types, so there the export prefixes a single quote
-# (protect) and the import takes it off again (unprotect).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-# Formula injection
-
-
-def protect(value: Any) -> Any:
-    """Make a CSV field inert for spreadsheet programs: "=1+1" is written as "'=1+1"."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def text_cell(sheet, value: Any) -> Any:
-    """An .xlsx cell for `value`: a text that a spreadsheet would read as a formula becomes
-    a text cell holding exactly that text, never a formula, styled "quote prefix" so that
-    Excel and LibreOffice keep it text when someone edits it (the quote is not shown, and
-    "+84 912 345 678" stays a phone number). Anything else is returned unchanged."""
-    if not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    # openpyxl types a value starting with "=" as a formula: force the type back.
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
-def unprotect(value: str) -> str:
-    """Undo protect(): drop one leading quote when a formula trigger follows it."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS:
-        return value[1:]
-    return value
-
-
 # Export
 
 
@@ -220,7 +178,7 @@ def _workbook_bytes(rows: Iterable[list[Any]], *, title: str, row_font: Font | N
     date_positions = [i for i, c in enumerate(COLUMNS) if c.key in DATE_KEYS]
     for row in rows:
         if row_font is not None:
-            row = [_styled_cell(sheet, value) for value in row]
+            row = [styled_cell(sheet, value) for value in row]
             for position, cell in enumerate(row):
                 cell.font = row_font
                 if position in date_positions and cell.value is not None:
@@ -268,70 +226,7 @@ def template_workbook(example: list[Any]) -> bytes:
     return _workbook_bytes([list(example)], title="Mẫu nhập", row_font=Font(italic=True, color="FF595959"))
 
 
-@dataclass
-class Sheet:
-    """One sheet of a tabular export: optional title lines, a bold header, the rows."""
-
-    title: str
-    headers: list[str]
-    rows: Iterable[list[Any]]
-    widths: tuple[int, ...] = ()
-    preamble: list[list[Any]] = field(default_factory=list)
-
-
-def _styled_cell(sheet, value: Any):
-    """A cell object (to take a font or a number format) holding `value` safely."""
-    cell = text_cell(sheet, value)
-    return WriteOnlyCell(sheet, value=value) if cell is value else cell
-
-
-def sheets_workbook(sheets: Iterable[Sheet]) -> bytes:
-    """An .xlsx of several sheets for summaries other apps export (report completeness...).
-
-    Text cells go through text_cell() like the registry's; dates get the dd/mm/yyyy format.
-    """
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for spec in sheets:
-        # Excel refuses sheet titles over 31 characters or with []:*?/\ in them.
-        title = re.sub(r"[\[\]:*?/\\]", " ", spec.title)[:31]
-        sheet = workbook.create_sheet(title)
-        for index, width in enumerate(spec.widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = f"A{len(spec.preamble) + 2}"
-        for line in spec.preamble:
-            cells = [_styled_cell(sheet, value) for value in line]
-            if cells:
-                cells[0].font = bold
-            sheet.append(cells)
-        header = []
-        for text in spec.headers:
-            cell = _styled_cell(sheet, text)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in spec.rows:
-            cells = []
-            for value in row:
-                cell = _styled_cell(sheet, value)
-                if isinstance(value, datetime.date):
-                    cell.number_format = XLSX_DATE_FORMAT
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 # Reading an upload
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: wrong type, too big, unsafe, wrong headers."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -349,17 +244,17 @@ class Table:
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(sheet row number, {column key: raw value}) for every non-blank data row.
 
-        Raises ImportFileError past settings.IMPORT_MAX_ROWS, so a caller that reads every
+        Raises FileRefused past settings.IMPORT_MAX_ROWS, so a caller that reads every
         row before writing anything never writes part of an oversized file.
         """
         limit = settings.IMPORT_MAX_ROWS
         count = 0
         for number, cells in self._read():
-            if all(_is_blank(value) for value in cells):
+            if all(is_blank(value) for value in cells):
                 continue
             count += 1
             if count > limit:
-                raise ImportFileError(too_many_rows_message())
+                raise FileRefused(too_many_rows_message())
             yield number, {
                 key: cells[position] if position < len(cells) else None
                 for key, position in self._positions.items()
@@ -376,422 +271,65 @@ def too_big_message() -> str:
     return _("Tệp lớn hơn giới hạn %(limit)s MB.") % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def open_table(data: bytes, filename: str) -> Table:
     """Check an upload and read its header row.
 
     The type is decided by the name and then checked against the content: an .xlsx must
-    be a zip holding a workbook (checked for zip bombs before anything is inflated, its
-    XML read without DTDs: see XlsxReader), a .csv must be UTF-8 text.
+    be a zip holding a workbook (edu_portal.files.read_xlsx: zip bombs and DTDs refused
+    before the sheet is read), a .csv must be UTF-8 text.
     """
     if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(too_big_message())
+        raise FileRefused(too_big_message())
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     # What offices send besides .xlsx and CSV UTF-8, recognised by content whatever the
     # name says, each with what to do.
     if data.startswith(OLE2_SIGNATURE):
-        raise ImportFileError(xls_message())
+        raise FileRefused(xls_message())
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(utf16_message())
+        raise FileRefused(utf16_message())
     if extension == "xlsx":
         return _open_xlsx(data)
     if extension == "csv":
         return _open_csv(data)
     if extension in ("xls", "xlsm", "xlsb"):
-        raise ImportFileError(xls_message())
+        raise FileRefused(xls_message())
     if extension == "ods":
-        raise ImportFileError(_(
+        raise FileRefused(_(
             "Tệp .ods (LibreOffice Calc) chưa được nhận. Trong LibreOffice, chọn Tệp › Lưu thành, kiểu "
             "«Excel 2007-365 (.xlsx)», rồi tải lên tệp .xlsx."
         ))
     if extension in ("txt", "tsv"):
-        raise ImportFileError(utf16_message())
-    raise ImportFileError(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
-
-
-# The header of an OLE2 compound file: Excel 97-2003 workbooks (.xls), and also .xlsx
-# files protected by a password (Office encrypts them into such a container).
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def xls_message() -> str:
-    return _(
-        "Đây là tệp Excel 97-2003 (.xls) hoặc tệp Excel có đặt mật khẩu, cổng chưa đọc được. Hãy mở tệp bằng "
-        "Excel (hoặc LibreOffice), gỡ mật khẩu nếu có, chọn Lưu thành › «Sổ làm việc Excel (.xlsx)», rồi tải "
-        "lên tệp .xlsx vừa lưu."
-    )
-
-
-def utf16_message() -> str:
-    return _(
-        "Đây là tệp «Văn bản Unicode» (UTF-16, phân cách bằng dấu Tab) của Excel, cổng chưa đọc được. Hãy mở "
-        "tệp bằng Excel, chọn Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy) (.csv)» hoặc «Sổ làm việc "
-        "Excel (.xlsx)», rồi tải lên tệp vừa lưu."
-    )
-
-
-def check_zip(data: bytes) -> zipfile.ZipFile:
-    """Refuse anything but a plausible .xlsx package, before any member is inflated."""
-    not_excel = _(
-        "Tệp không phải là tệp Excel .xlsx hợp lệ (tệp .xls cũ hoặc tệp có mật khẩu cần lưu lại thành .xlsx)."
-    )
-    return check_ooxml(data, required_parts=XLSX_PARTS, invalid_message=not_excel, unsafe=unsafe_message())
-
-
-# The parts without which a package is not a workbook (or, for reports' attachments, a
-# Word document), whatever else it holds.
-XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
-DOCX_PARTS = ("[Content_Types].xml", "word/document.xml")
-
-
-def check_ooxml(source: bytes | BinaryIO, *, required_parts: Iterable[str], invalid_message: str,
-                unsafe: str) -> zipfile.ZipFile:
-    """Open an Office Open XML package (.xlsx, .docx) read from bytes or a seekable file,
-    refusing with `invalid_message` what is not a zip holding `required_parts`, and with
-    `unsafe` a zip bomb, all on the zip directory, before any member is inflated."""
-    head = source[:4] if isinstance(source, bytes) else _peek(source, 4)
-    if head != b"PK\x03\x04":
-        raise ImportFileError(invalid_message)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-        members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise ImportFileError(invalid_message) from None
-    names = {member.filename for member in members}
-    if not all(part in names for part in required_parts):
-        raise ImportFileError(invalid_message)
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise ImportFileError(unsafe)
-    total = 0
-    for member in members:
-        # zipfile never inflates past file_size (a lying header fails its CRC), so the
-        # declared sizes bound what can be made to be read.
-        total += member.file_size
-        if member.file_size > RATIO_CHECK_MIN_BYTES and member.file_size > MAX_COMPRESSION_RATIO * max(
-            member.compress_size, 1
-        ):
-            raise ImportFileError(unsafe)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise ImportFileError(unsafe)
-    return archive
-
-
-def _peek(stream: BinaryIO, size: int) -> bytes:
-    stream.seek(0)
-    head = stream.read(size)
-    stream.seek(0)
-    return head
-
-
-def unsafe_message() -> str:
-    return _(
-        "Tệp Excel có cấu trúc bất thường (quá nhiều thành phần, dung lượng giải nén quá lớn "
-        "hoặc nội dung XML không an toàn) nên không mở."
-    )
-
-
-def damaged_message() -> str:
-    return _("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng.")
+        raise FileRefused(utf16_message())
+    raise FileRefused(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
 
 
 def _open_xlsx(data: bytes) -> Table:
-    archive = check_zip(data)
-    try:
-        reader = XlsxReader(archive)
-        several = len(reader.visible_sheets) > 1
-        header_number, positions, notes = find_header(reader.rows(), reader.sheet_name if several else "")
-        estimated = max(reader.count_rows() - header_number, 0)
-    except ImportFileError:
-        raise
-    except Exception:  # a damaged package fails in many ways
-        raise ImportFileError(damaged_message()) from None
+    sheet = read_xlsx(data, all_hidden_message=_(
+        "Mọi trang tính của tệp đều đang ẩn. Hãy hiện trang có danh sách trung tâm (chuột phải vào tên "
+        "trang › Hiện), lưu lại rồi tải lên."
+    ))
+    header_number, positions, notes = find_header(sheet.rows(), sheet.name if sheet.several else "")
+    estimated = max(sheet.count_rows() - header_number, 0)
 
     def read() -> Iterator[tuple[int, tuple]]:
-        try:
-            for number, cells in reader.rows():
-                if number > header_number:
-                    yield number, cells
-        except ImportFileError:
-            raise
-        except Exception:
-            raise ImportFileError(damaged_message()) from None
+        for number, cells in sheet.rows():
+            if number > header_number:
+                yield number, cells
 
-    return Table("xlsx", estimated, read, positions, [*reader.notes, *notes])
-
-
-class XlsxReader:
-    """Streams the cell values of a workbook's first sheet.
-
-    openpyxl's read-only mode parses through defusedxml's pure-Python parser and scans
-    the whole sheet once more for its size: about 8 s for 20,000 rows. Here the sheet and
-    the shared strings go through expat directly (under a second), refusing any DTD;
-    the small parts (workbook, relationships, styles) are parsed with defusedxml. Values
-    come out as openpyxl's data_only mode gives them: a formula's cached result, dates
-    as datetimes.
-    """
-
-    ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-    ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-    def __init__(self, archive: zipfile.ZipFile):
-        self.archive = archive
-        workbook = self._small("xl/workbook.xml")
-        sheets = [e for e in workbook.iter() if _local(e.tag) == "sheet"]
-        if not sheets:
-            raise ImportFileError(_("Tệp Excel không có trang tính nào."))
-        # The first sheet people see when they open the file: hidden ones (a lookup list,
-        # an old copy) are left out.
-        self.visible_sheets = [s for s in sheets if s.get("state", "visible") not in ("hidden", "veryHidden")]
-        if not self.visible_sheets:
-            raise ImportFileError(_(
-                "Mọi trang tính của tệp đều đang ẩn. Hãy hiện trang có danh sách trung tâm (chuột phải vào tên "
-                "trang › Hiện), lưu lại rồi tải lên."
-            ))
-        sheet = self.visible_sheets[0]
-        self.sheet_name = sheet.get("name", "")
-        self.notes: list[str] = []
-        hidden = [s.get("name", "") for s in sheets if s not in self.visible_sheets]
-        if hidden:
-            self.notes.append(_("Bỏ qua %(count)s trang tính ẩn (%(names)s); đọc trang «%(sheet)s».") % {
-                "count": len(hidden), "names": ", ".join(f"«{name}»" for name in hidden), "sheet": self.sheet_name,
-            })
-        if len(self.visible_sheets) > 1:
-            self.notes.append(_(
-                "Tệp có %(count)s trang tính; chỉ đọc trang đầu tiên «%(sheet)s», các trang khác không được nhập."
-            ) % {"count": len(self.visible_sheets), "sheet": self.sheet_name})
-        relation_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
-        self.sheet_path = self._target(relation_id)
-        properties = next((e for e in workbook.iter() if _local(e.tag) == "workbookPr"), None)
-        date1904 = properties is not None and properties.get("date1904") in ("1", "true")
-        self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-        self.date_styles = self._date_styles()
-        self.strings: list[str] | None = None
-
-    def _small(self, name: str):
-        return safe_fromstring(self.archive.read(name))
-
-    def _target(self, relation_id: str | None) -> str:
-        default = "xl/worksheets/sheet1.xml"
-        if "xl/_rels/workbook.xml.rels" not in self.archive.namelist():
-            return default
-        for relation in self._small("xl/_rels/workbook.xml.rels").iter():
-            if _local(relation.tag) == "Relationship" and relation.get("Id") == relation_id:
-                target = relation.get("Target", "")
-                return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        return default
-
-    def _date_styles(self) -> frozenset[int]:
-        if "xl/styles.xml" not in self.archive.namelist():
-            return frozenset()
-        styles = self._small("xl/styles.xml")
-        formats = dict(BUILTIN_FORMATS)
-        for element in styles.iter():
-            if _local(element.tag) == "numFmt":
-                formats[int(element.get("numFmtId", -1))] = element.get("formatCode", "")
-        cell_formats = next((e for e in styles if _local(e.tag) == "cellXfs"), None)
-        if cell_formats is None:
-            return frozenset()
-        return frozenset(
-            index for index, xf in enumerate(cell_formats)
-            if is_date_format(formats.get(int(xf.get("numFmtId", 0)), ""))
-        )
-
-    def _parse(self, name: str, handler: _Collector) -> Iterator[Any]:
-        """Feed a part to expat in chunks, yielding what the handler completes.
-
-        expat with plain Python callbacks builds no element tree: about twice as fast as
-        ElementTree's pull parser here. A DTD is refused outright (what defusedxml
-        guards against - entity expansion and external entities - needs one).
-        """
-        parser = pyexpat.ParserCreate()
-        parser.buffer_text = True
-        parser.StartDoctypeDeclHandler = _refuse_dtd
-        parser.EntityDeclHandler = _refuse_dtd
-        parser.ExternalEntityRefHandler = _refuse_dtd
-        parser.StartElementHandler = handler.start
-        parser.EndElementHandler = handler.end
-        parser.CharacterDataHandler = handler.data
-        with self.archive.open(name) as stream:
-            while chunk := stream.read(1 << 20):
-                parser.Parse(chunk, False)
-                if handler.done:
-                    yield from handler.done
-                    handler.done = []
-        parser.Parse(b"", True)
-        yield from handler.done
-
-    def _shared_strings(self) -> list[str]:
-        if "xl/sharedStrings.xml" not in self.archive.namelist():
-            return []
-        return [_unescape(text) for text in self._parse("xl/sharedStrings.xml", _StringCollector())]
-
-    def count_rows(self) -> int:
-        """Rows in the sheet, counted on the raw XML: cheap, for choosing how to import."""
-        count, tail = 0, b""
-        with self.archive.open(self.sheet_path) as stream:
-            while chunk := stream.read(1 << 20):
-                count += len(self.ROW_TAG.findall(tail + chunk))
-                # A tag cut by the chunk boundary is found in tail + chunk; the tail is
-                # too short to hold a whole "<row " and be counted twice.
-                tail = chunk[-4:]
-        return count
-
-    def rows(self) -> Iterator[tuple[int, tuple]]:
-        """(row number, cell values) for each row written in the sheet."""
-        if self.strings is None:
-            self.strings = self._shared_strings()
-        return self._parse(self.sheet_path, _RowCollector(self))
-
-    def value(self, kind: str, style: str | None, raw: str) -> Any:
-        """A cell's value from its type attribute, style and <v> text."""
-        if kind == "s":
-            return self.strings[int(raw)]
-        if kind in ("str", "e", "inlineStr"):
-            return _unescape(raw)
-        if kind == "b":
-            return raw == "1"
-        if kind == "d":
-            return datetime.datetime.fromisoformat(raw.rstrip("Z"))
-        number = float(raw)
-        if style and int(style) in self.date_styles:
-            return from_excel(number, self.epoch)
-        return int(number) if number.is_integer() and "E" not in raw.upper() else number
-
-
-def _refuse_dtd(*args):
-    raise ImportFileError(unsafe_message())
-
-
-def _unescape(text: str) -> str:
-    """OOXML writes some characters as _xHHHH_ (a carriage return is _x000D_)."""
-    if "_x" in text:
-        return XlsxReader.ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
-    return text
-
-
-class _Collector:
-    """expat callbacks that gather text; `done` holds finished items until drained."""
-
-    def __init__(self):
-        self.done: list = []
-        self.parts: list[str] | None = None  # collecting text when not None
-        self.phonetic = False
-        self.item: list[str] = []
-
-    def data(self, text: str) -> None:
-        if self.parts is not None:
-            self.parts.append(text)
-
-    @staticmethod
-    def local(name: str) -> str:
-        return name.rpartition(":")[2] if ":" in name else name
-
-
-class _StringCollector(_Collector):
-    """Shared strings: the runs of each <si>, without phonetic guides (<rPh>)."""
-
-    def start(self, name, attrs):
-        name = self.local(name)
-        if name == "si":
-            self.item = []
-        elif name == "t" and not self.phonetic:
-            self.parts = self.item
-        elif name == "rPh":
-            self.phonetic = True
-
-    def end(self, name):
-        name = self.local(name)
-        if name == "t":
-            self.parts = None
-        elif name == "rPh":
-            self.phonetic = False
-        elif name == "si":
-            self.done.append("".join(self.item))
-
-
-class _RowCollector(_Collector):
-    """Sheet rows as (number, values), each value placed by its cell reference."""
-
-    def __init__(self, reader: XlsxReader):
-        super().__init__()
-        self.reader = reader
-        self.expected = 1
-
-    def start(self, name, attrs):
-        name = self.local(name)
-        if name == "c":
-            self.cell = (attrs.get("r"), attrs.get("t", "n"), attrs.get("s"))
-            self.text = []
-        elif name == "v" or (name == "t" and not self.phonetic):
-            self.parts = self.text
-        elif name == "row":
-            self.number = parse_int(attrs.get("r"), default=self.expected, max_value=MAX_ROWS_IN_SHEET)
-            self.values = []
-        elif name == "rPh":
-            self.phonetic = True
-
-    def end(self, name):
-        name = self.local(name)
-        if name == "c":
-            reference, kind, style = self.cell
-            values = self.values
-            position = _column_index(reference) if reference else len(values)
-            if not 0 <= position < MAX_COLUMNS:
-                # A reference past Excel's last column (XFD) or malformed: no sheet Excel
-                # writes has one, and placing it would allocate a row of that width.
-                return
-            if position >= len(values):
-                values.extend([None] * (position + 1 - len(values)))
-            if self.text:
-                values[position] = self.reader.value(kind, style, "".join(self.text))
-            elif kind == "inlineStr":
-                values[position] = ""
-        elif name in ("v", "t"):
-            self.parts = None
-        elif name == "row":
-            self.done.append((self.number, tuple(self.values)))
-            self.expected = self.number + 1
-        elif name == "rPh":
-            self.phonetic = False
-
-
-def _local(tag: str) -> str:
-    """The tag without its namespace: transitional and strict OOXML use different ones."""
-    return tag.rsplit("}", 1)[-1]
-
-
-# Excel's own limits: columns A..XFD, rows 1..1,048,576.
-MAX_COLUMNS = 16_384
-MAX_ROWS_IN_SHEET = 1_048_576
-
-
-def _column_index(reference: str) -> int:
-    """Zero-based column of a cell reference: "A1" -> 0, "AB12" -> 27; -1 when the
-    letters are not A-Z or spell a column past XFD."""
-    index = 0
-    for char in reference:
-        if "0" <= char <= "9":
-            break
-        if not ("A" <= char.upper() <= "Z") or index > MAX_COLUMNS:
-            return -1
-        index = index * 26 + (ord(char.upper()) - 64)
-    return index - 1
+    return Table("xlsx", estimated, read, positions, [*sheet.notes, *notes])
 
 
 def _open_csv(data: bytes) -> Table:
     head = data[:4096]
     if head.count(b"\x00") * 3 > len(head) and not data.startswith(b"PK\x03\x04"):
         # Every other byte zero: UTF-16 text that lost its byte order mark.
-        raise ImportFileError(utf16_message())
+        raise FileRefused(utf16_message())
     if data.startswith(b"PK\x03\x04") or b"\x00" in head:
-        raise ImportFileError(_("Tệp .csv này không phải là văn bản; nếu là tệp Excel, hãy đổi đuôi thành .xlsx."))
+        raise FileRefused(_("Tệp .csv này không phải là văn bản; nếu là tệp Excel, hãy đổi đuôi thành .xlsx."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(
+        raise FileRefused(
             _("Tệp CSV phải lưu theo mã UTF-8 (trong Excel: Lưu thành › CSV UTF-8).")
         ) from None
     lines = text.splitlines(keepends=True)
@@ -805,7 +343,7 @@ def _open_csv(data: bytes) -> Table:
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
-        raise ImportFileError(_("Không đọc được tệp CSV: dòng bị lỗi định dạng.")) from None
+        raise FileRefused(_("Không đọc được tệp CSV: dòng bị lỗi định dạng.")) from None
     numbered = list(enumerate(rows, start=1))
     header_number, positions, notes = find_header(iter(numbered))
     body = numbered[header_number:]
@@ -827,7 +365,7 @@ def find_header(rows: Iterator[tuple[int, tuple]], sheet: str = "") -> tuple[int
     and what it lacks. `sheet`: the sheet's name, for the messages of a workbook."""
     candidates: list[tuple[int, int, tuple]] = []  # (recognised headers, row number, cells)
     for number, cells in rows:
-        if all(_is_blank(value) for value in cells):
+        if all(is_blank(value) for value in cells):
             if not candidates and number > MAX_BLANK_ROWS_ABOVE_HEADER:
                 break
             continue
@@ -852,10 +390,10 @@ def find_header(rows: Iterator[tuple[int, tuple]], sheet: str = "") -> tuple[int
             break
     where = _(" (trang tính «%(sheet)s»)") % {"sheet": sheet} if sheet else ""
     if not candidates:
-        raise ImportFileError(_("Tệp không có dòng tên cột%(where)s. Hãy dùng tệp mẫu.") % {"where": where})
+        raise FileRefused(_("Tệp không có dòng tên cột%(where)s. Hãy dùng tệp mẫu.") % {"where": where})
     recognised, number, cells = max(candidates, key=lambda c: (c[0], -c[1]))
     if recognised == 0:
-        raise ImportFileError(_(
+        raise FileRefused(_(
             "Không tìm thấy dòng tên cột trong %(count)s dòng đầu của tệp%(where)s (dòng %(first)s là «%(text)s»). "
             "Dòng tên cột phải có đúng các cột của tệp mẫu, ví dụ «Mã trung tâm», «Tên trung tâm»: hãy tải tệp "
             "mẫu và chép dữ liệu vào đó."
@@ -863,14 +401,14 @@ def find_header(rows: Iterator[tuple[int, tuple]], sheet: str = "") -> tuple[int
              "text": _row_text(candidates[0][2])})
     problems = _match_headers(cells).problems
     above = _(" Các dòng phía trên nó được coi là dòng tiêu đề và bỏ qua.") if number != candidates[0][1] else ""
-    raise ImportFileError(_(
+    raise FileRefused(_(
         "Dòng %(row)s%(where)s là dòng tên cột nhưng chưa đúng mẫu: %(problems)s.%(above)s Hãy tải tệp mẫu và "
         "giữ nguyên dòng tên cột."
     ) % {"row": number, "where": where, "problems": problems, "above": above})
 
 
 def _row_text(cells: tuple, limit: int = 60) -> str:
-    text = " ".join(clean_text(value) for value in cells if not _is_blank(value))
+    text = " ".join(clean_text(value) for value in cells if not is_blank(value))
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -886,7 +424,7 @@ def _match_headers(header: Iterable[Any]) -> _HeaderMatch:
     positions: dict[str, int] = {}
     unknown: list[str] = []
     for position, value in enumerate(header):
-        if _is_blank(value):
+        if is_blank(value):
             continue
         text = nfc(str(value).strip())
         column = wanted.get(fold(text))
@@ -911,7 +449,7 @@ def match_headers(header: Iterable[Any]) -> dict[str, int]:
     """
     matched = _match_headers(header)
     if matched.problems:
-        raise ImportFileError(
+        raise FileRefused(
             _("Tiêu đề cột không đúng mẫu: %(problems)s. Hãy tải tệp mẫu và giữ nguyên dòng tiêu đề.")
             % {"problems": matched.problems}
         )

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.permissions import can_manage_registry
+from edu_portal.files import FileRefused
 from edu_portal.jobs import Heartbeat, JobLost, Recovery, job_claim, job_send, job_update, jobs_recover
 from geo.models import AdministrativeUnit
 from geo.text import fold
@@ -38,7 +39,6 @@ from .excel import (
     COLUMN_BY_KEY,
     DATE_FORMAT,
     EXAMPLE_CODE,
-    ImportFileError,
     ParsedRow,
     RowError,
     Table,
@@ -145,7 +145,7 @@ def center_import_file(
     """Import an .xlsx or .csv registry file; see center_import_table."""
     try:
         table = open_table(data, filename)
-    except ImportFileError as exc:
+    except FileRefused as exc:
         return ImportResult(errors=[RowError(None, "", exc.message)])
     return center_import_table(
         table=table, by=by, province=province, valid_only=valid_only, progress=progress,
@@ -160,7 +160,7 @@ def center_import_preview_file(
     """The preview of an .xlsx or .csv registry file; see center_import_preview."""
     try:
         table = open_table(data, filename)
-    except ImportFileError as exc:
+    except FileRefused as exc:
         return ImportResult(errors=[RowError(None, "", exc.message)])
     return center_import_preview(table=table, by=by, province=province, progress=progress)
 
@@ -208,7 +208,7 @@ def _check(table: Table, *, by, province, progress) -> tuple[_Checked | None, Im
             rows.append(row)
             if progress and len(rows) % PROGRESS_EVERY == 0:
                 progress(len(rows), max(total, len(rows)))
-    except ImportFileError as exc:
+    except FileRefused as exc:
         result.errors.append(RowError(None, "", exc.message))
         return None, result
     result.total_rows = len(rows)

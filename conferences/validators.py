@@ -12,7 +12,7 @@ from typing import BinaryIO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from centers.excel import ImportFileError, check_ooxml
+from edu_portal.files import PPTX_PARTS, FileRefused, check_ooxml
 from reports.validators import CheckedFile, clean_filename, digest_of, sniff_type
 
 from .choices import EvidenceType
@@ -21,8 +21,9 @@ SIGNATURES = {
     EvidenceType.JPG: (b"\xff\xd8\xff",),
     EvidenceType.PNG: (b"\x89PNG\r\n\x1a\n",),
 }
-PPTX_PARTS = ("[Content_Types].xml", "ppt/presentation.xml")
 EXTENSIONS = {"jpeg": EvidenceType.JPG}
+# Shown in the page (a photo's thumbnail); anything else is always a download.
+PHOTO_TYPES = frozenset({EvidenceType.JPG, EvidenceType.PNG})
 
 EVIDENCE_TYPES = [EvidenceType.PDF, EvidenceType.DOCX, EvidenceType.XLSX, EvidenceType.JPG, EvidenceType.PNG]
 CONFERENCE_FILE_TYPES = [*EVIDENCE_TYPES, EvidenceType.PPTX]
@@ -60,7 +61,7 @@ def _sniff(stream: BinaryIO, claimed: str) -> None:
             unsafe=_("Tệp PowerPoint có cấu trúc bất thường (quá nhiều thành phần hoặc dung lượng giải nén quá lớn) "
                      "nên không nhận."),
         )
-    except ImportFileError as error:
+    except FileRefused as error:
         raise ValidationError(error.message, code="content") from None
     finally:
         stream.seek(0)

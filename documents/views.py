@@ -8,12 +8,12 @@ scope.
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
-from edu_portal.pdf import content_disposition
+from edu_portal.files import PDF_CONTENT_TYPE, private_download
 
 from .models import PdfJob
 from .selectors import pdf_jobs_visible_to
@@ -60,17 +60,9 @@ class PdfJobStatusView(LoginRequiredMixin, DetailView):
 
 
 @login_required
-def pdf_job_download(request: HttpRequest, pk: int) -> FileResponse:
+def pdf_job_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The finished file, under its Vietnamese name, never cached by a shared proxy."""
     job = get_object_or_404(pdf_jobs_visible_to(request.user), pk=pk, status=PdfJob.Status.DONE)
     if not job.file:
         raise Http404  # purged after PDF_JOB_KEEP_DAYS
-    try:
-        stream = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(stream, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(job.filename or "van-ban.pdf", inline=False)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(job.file, job.filename or "van-ban.pdf", content_type=PDF_CONTENT_TYPE)

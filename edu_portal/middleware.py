@@ -160,7 +160,7 @@ def _has_nul(request) -> bool:
     if "\x00" in request.path_info or "\x00" in request.path or _nul_in(request.GET):
         return True
     # Form posts only: reading a multipart body here would process its files before the
-    # upload views set their size limits (edu_portal.views.UploadLimit); the text fields of
+    # upload views set their size limits (edu_portal.files.UploadLimit); the text fields of
     # those forms are Django form fields, which refuse NUL themselves.
     if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
         return _nul_in(request.POST)

@@ -5,7 +5,7 @@
 - `render_pdf_documents(parts, progress=...)` renders several documents and puts their
   pages into one file, for bulk files such as all the decisions of a commune. Each part
   keeps its own page numbers.
-- `pdf_response(content, filename)` sends the bytes with a safe file name.
+- Sending one: edu_portal.files.private_download(content, filename), as every download.
 - `state_date(place, date)` writes the place-and-date line of Decree 30/2020.
 
 WeasyPrint is imported inside the functions. Without Pango the rest of the site still
@@ -36,15 +36,13 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from geo.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -530,33 +528,3 @@ def render_pdf_documents(
     pages = [page for document in documents for page in document.pages]
     return _write(documents[0].copy(pages))
 
-
-# HTTP
-
-
-def ascii_filename(filename: str) -> str:
-    """The file name for clients that ignore RFC 5987: no diacritics, no quotes, no path."""
-    stem, dot, extension = filename.rpartition(".")
-    if not dot:
-        stem, extension = filename, ""
-    folded = fold(stem.replace("/", "-").replace("\\", "-"))
-    safe = re.sub(r"[^a-z0-9.]+", "-", folded).strip("-.") or "tai-lieu"
-    extension = re.sub(r"[^a-z0-9]+", "", extension.lower())
-    return f"{safe[:150]}.{extension}" if extension else safe[:150]
-
-
-def content_disposition(filename: str, *, inline: bool = True) -> str:
-    """`inline` or `attachment`, with a safe ASCII name plus the UTF-8 name (RFC 5987)."""
-    kind = "inline" if inline else "attachment"
-    utf8 = quote(filename.replace("/", "-").replace("\\", "-"), safe="")
-    return f"{kind}; filename=\"{ascii_filename(filename)}\"; filename*=UTF-8''{utf8}"
-
-
-def pdf_response(content: bytes, filename: str, inline: bool = True) -> HttpResponse:
-    """A PDF answer that is never cached by a shared proxy."""
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(filename, inline=inline)
-    response["Content-Length"] = str(len(content))
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -113,21 +112,3 @@ def add_errors(form, error: ValidationError) -> None:
     else:
         form.add_error(None, error)
 
-
-class UploadLimit(FileUploadHandler):
-    """Stops reading a file past `max_bytes` instead of spooling any size to disk first;
-    the view then refuses the whole form (nothing is stored)."""
-
-    def __init__(self, request, max_bytes: int):
-        super().__init__(request)
-        self.max_bytes = max_bytes
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.max_bytes:
-            self.exceeded = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from centers.excel import DOCX_PARTS, XLSX_PARTS, ImportFileError, check_ooxml
+from edu_portal.files import DOCX_PARTS, XLSX_PARTS, FileRefused, check_ooxml
 
 from .choices import AttachmentType, FieldKind
 
@@ -228,11 +228,6 @@ def raw_value(spec: dict, value: Any) -> str:
 PDF_MAGIC = b"%PDF-"
 # Office files encrypted with a password are OLE compound files, not zip packages.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-CONTENT_TYPES = {
-    AttachmentType.PDF: "application/pdf",
-    AttachmentType.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    AttachmentType.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 MAX_NAME_LENGTH = 200
 
 
@@ -275,7 +270,7 @@ def sniff_type(stream: BinaryIO, claimed: str) -> str:
 
     PDF: starts with %PDF-. XLSX and DOCX: a zip package with the parts a workbook or a
     document must hold, checked for zip bombs on the directory before anything is
-    inflated (the registry import's checks, centers.excel.check_ooxml)."""
+    inflated (the registry import's checks, edu_portal.files.check_ooxml)."""
     stream.seek(0)
     head = stream.read(8)
     stream.seek(0)
@@ -300,7 +295,7 @@ def sniff_type(stream: BinaryIO, claimed: str) -> str:
             unsafe=_("Tệp %(label)s có cấu trúc bất thường (quá nhiều thành phần hoặc dung lượng giải nén quá lớn) "
                      "nên không nhận.") % {"label": label},
         )
-    except ImportFileError as error:
+    except FileRefused as error:
         raise ValidationError(error.message, code="content") from None
     finally:
         stream.seek(0)

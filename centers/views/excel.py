@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
 from accounts.permissions import can_manage_registry, require
-from edu_portal.views import UploadLimit
+from edu_portal.files import FileRefused, UploadLimit, private_download
 from geo.collation import UNIT_ORDERING
 from geo.models import AdministrativeUnit
 
@@ -26,8 +26,6 @@ from ..choices import CenterKind, CenterStatus
 from ..excel import (
     COLUMNS,
     EXAMPLE_CODE,
-    XLSX_CONTENT_TYPE,
-    ImportFileError,
     export_csv,
     export_workbook,
     open_table,
@@ -58,13 +56,6 @@ def _filtered(request: HttpRequest) -> QuerySet:
     return filterset.qs
 
 
-def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _export_name(extension: str) -> str:
     return f"so-dang-ky-trung-tam-{timezone.localdate():%Y%m%d}.{extension}"
 
@@ -72,13 +63,13 @@ def _export_name(extension: str) -> str:
 @login_required
 def center_export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered registry list as .xlsx (the format the import reads back)."""
-    return _attachment(export_workbook(_filtered(request)), XLSX_CONTENT_TYPE, _export_name("xlsx"))
+    return private_download(export_workbook(_filtered(request)), _export_name("xlsx"))
 
 
 @login_required
 def center_export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered registry list as CSV, UTF-8 with a BOM for Excel."""
-    return _attachment(export_csv(_filtered(request)), "text/csv; charset=utf-8", _export_name("csv"))
+    return private_download(export_csv(_filtered(request)), _export_name("csv"))
 
 
 @login_required
@@ -111,7 +102,7 @@ def center_import_template(request: HttpRequest) -> HttpResponse:
             "lienhe@anhsao.edu.vn",
             "Công ty TNHH Giáo dục Ánh Sao",
         ]
-    return _attachment(template_workbook(example), XLSX_CONTENT_TYPE, "mau-nhap-trung-tam.xlsx")
+    return private_download(template_workbook(example), "mau-nhap-trung-tam.xlsx")
 
 
 # Import
@@ -175,7 +166,7 @@ class CenterImportView(ImportAccessMixin, FormView):
         data = upload.read()
         try:
             table = open_table(data, upload.name)
-        except ImportFileError as exc:
+        except FileRefused as exc:
             form.add_error("file", exc.message)
             return self.form_invalid(form)
         center_import = center_import_upload(data=data, filename=upload.name, by=self.request.user, table=table)

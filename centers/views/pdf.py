@@ -13,7 +13,8 @@ from django.views.generic import TemplateView
 
 from accounts.permissions import can_print_commune_decisions, require
 from edu_portal.params import parse_int
-from edu_portal.pdf import pdf_response, render_pdf
+from edu_portal.files import PDF_CONTENT_TYPE, private_download
+from edu_portal.pdf import render_pdf
 from geo.collation import UNIT_ORDERING
 
 from ..pdf import TEMPLATE, commune_decisions, decision_filename, licence_decision_context, licence_decision_get
@@ -25,7 +26,8 @@ def licence_document_pdf(request: HttpRequest, pk: int, doc_pk: int) -> HttpResp
     """One decision of a center, in the state format, shown in the browser."""
     center = center_get(request.user, pk)  # 404 outside the user's scope
     document = licence_decision_get(request.user, center, doc_pk)
-    return pdf_response(render_pdf(TEMPLATE, licence_decision_context(document)), decision_filename(document))
+    return private_download(render_pdf(TEMPLATE, licence_decision_context(document)), decision_filename(document),
+                            content_type=PDF_CONTENT_TYPE, inline=True)
 
 
 class CommuneChoiceForm(forms.Form):

@@ -19,7 +19,8 @@ from django.views.generic import DetailView
 
 from accounts.permissions import require
 from centers.selectors import center_get
-from edu_portal.views import ScopedFilterView, UploadLimit, add_errors
+from edu_portal.files import UploadLimit, content_type_for, private_download
+from edu_portal.views import ScopedFilterView, add_errors
 from reports.models import Obligation
 
 from ..choices import AssignmentStatus, FollowUp
@@ -38,8 +39,7 @@ from ..selectors import (
 )
 from ..services import assignment_accept, assignment_reopen, progress_report
 from ..services.tasks import can_report_progress, can_review_assignment
-from ..validators import EVIDENCE_MAX_MB
-from .common import private_file_response
+from ..validators import EVIDENCE_MAX_MB, PHOTO_TYPES
 
 
 # Lists
@@ -237,5 +237,6 @@ def evidence_download(request: HttpRequest, pk: int):
     """An evidence file, for those who see its assignment (served from private MEDIA_ROOT)."""
     evidence = get_object_or_404(Evidence.objects.filter(assignment_scope_q(request.user, "progress__assignment__")),
                                  pk=pk)
-    return private_file_response(evidence.file, name=evidence.original_name, file_type=evidence.file_type,
-                                 inline=request.GET.get("inline") == "1")
+    # ?inline=1 shows a photo in the page (its thumbnail); other types stay downloads.
+    return private_download(evidence.file, evidence.original_name, content_type=content_type_for(evidence.file_type),
+                            inline=evidence.file_type in PHOTO_TYPES and request.GET.get("inline") == "1")

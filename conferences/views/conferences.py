@@ -21,6 +21,7 @@ from django.views.generic import DetailView
 
 from accounts.permissions import require
 from edu_portal.concurrency import edit_conflict_response
+from edu_portal.files import content_type_for, private_download
 from edu_portal.views import ScopedFilterView, add_errors
 
 from ..filters import ConferenceFilterSet
@@ -29,8 +30,7 @@ from ..models import Conference, ConferenceAttachment
 from ..selectors import conference_get, conferences_visible_to, directives_visible_to
 from ..services import conference_attachment_add, conference_save
 from ..services.conferences import can_record_conferences, conference_refresh_search
-from ..validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, check_file
-from .common import private_file_response
+from ..validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, PHOTO_TYPES, check_file
 
 
 def can_read_conferences(user) -> bool:
@@ -183,6 +183,8 @@ def conference_attachment_download(request: HttpRequest, pk: int):
     attachment = get_object_or_404(
         ConferenceAttachment.objects.filter(conference__in=conferences_visible_to(request.user)), pk=pk,
     )
-    return private_file_response(attachment.file, name=attachment.original_name, file_type=attachment.file_type,
-                                 inline=request.GET.get("inline") == "1")
+    # ?inline=1 shows a photo in the page (its thumbnail); other types stay downloads.
+    return private_download(attachment.file, attachment.original_name,
+                            content_type=content_type_for(attachment.file_type),
+                            inline=attachment.file_type in PHOTO_TYPES and request.GET.get("inline") == "1")
 

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
 from accounts.permissions import require
-from edu_portal.pdf import pdf_response, render_pdf
+from edu_portal.files import PDF_CONTENT_TYPE, private_download
+from edu_portal.pdf import render_pdf
 
 from ..pdf import directive_context, directive_filename, minutes_context
 from ..selectors import conference_get, directive_get
@@ -25,11 +26,13 @@ def directive_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if appendix:
         require(sees_all_tasks(request.user))
     context = directive_context(directive, appendix=appendix)
-    return pdf_response(render_pdf("pdf/directive.html", context), directive_filename(directive))
+    return private_download(render_pdf("pdf/directive.html", context), directive_filename(directive),
+                            content_type=PDF_CONTENT_TYPE, inline=True)
 
 
 @login_required
 def conference_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     conference = conference_get(request.user, pk)
     content = render_pdf("pdf/conference_minutes.html", minutes_context(conference))
-    return pdf_response(content, f"bien-ban-hoi-nghi-{conference.pk}.pdf")
+    return private_download(content, f"bien-ban-hoi-nghi-{conference.pk}.pdf",
+                            content_type=PDF_CONTENT_TYPE, inline=True)

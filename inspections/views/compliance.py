@@ -27,8 +27,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import can_manage_registry, require
 from centers.choices import CenterKind, CenterStatus
-from centers.excel import XLSX_CONTENT_TYPE, Sheet, sheets_workbook, unit_label
+from centers.excel import unit_label
 from centers.selectors import centers_visible_to
+from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import DB_INT_MAX, parse_int
 from edu_portal.views import ScopedFilterView
 
@@ -178,10 +179,7 @@ def compliance_export_xlsx(request: HttpRequest) -> HttpResponse:
                       [f"Trọng số rủi ro: {weights}"]],
         )
         data = sheets_workbook([sheet])
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="canh-bao-tuan-thu-{today:%Y%m%d}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(data, f"canh-bao-tuan-thu-{today:%Y%m%d}.xlsx")
 
 
 @login_required

@@ -24,7 +24,8 @@ from accounts.permissions import require
 from centers.selectors import centers_visible_to
 from edu_portal.concurrency import edit_conflict_response
 from edu_portal.params import parse_int
-from edu_portal.pdf import pdf_response, render_pdf
+from edu_portal.files import PDF_CONTENT_TYPE, private_download
+from edu_portal.pdf import render_pdf
 from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import CheckResult, Condition, InspectionStatus
@@ -203,4 +204,4 @@ def inspection_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The inspection record (biên bản kiểm tra) in the state format."""
     inspection = inspection_get(request.user, pk)
     content = render_pdf("pdf/inspection_record.html", inspection_record_context(inspection))
-    return pdf_response(content, inspection_record_filename(inspection))
+    return private_download(content, inspection_record_filename(inspection), content_type=PDF_CONTENT_TYPE, inline=True)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.permissions import can_read_reviews, can_view_report_dashboard, require
-from centers.excel import XLSX_CONTENT_TYPE, Sheet, sheets_workbook, unit_label
+from centers.excel import unit_label
+from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView
 
@@ -112,13 +113,6 @@ class MissingCentersView(DashboardAccessMixin, ScopedFilterView):
 # Exports
 
 
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _preamble(period: ReportPeriod, user) -> list[list]:
     scope = unit_label(user.commune) if user.commune_id else unit_label(user.province) if user.province_id else ""
     lines = [
@@ -170,7 +164,7 @@ def dashboard_export_summary(request: HttpRequest, period_pk: int) -> HttpRespon
     require(can_view_report_dashboard(request.user))
     period = _period(request, period_pk)
     data = sheets_workbook(_summary_sheets(completeness(period, request.user), request.user))
-    return _xlsx(data, f"tong-hop-bao-cao-ky-{period.pk}-{timezone.localdate():%Y%m%d}.xlsx")
+    return private_download(data, f"tong-hop-bao-cao-ky-{period.pk}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -196,4 +190,4 @@ def dashboard_export_values(request: HttpRequest, period_pk: int) -> HttpRespons
     )
     widths = (22, 50, 18, 18, *(20 for _kind in totals.kinds))
     data = sheets_workbook([Sheet(_("Tổng hợp số liệu"), headers, rows, widths, preamble)])
-    return _xlsx(data, f"so-lieu-tong-hop-ky-{period.pk}-{timezone.localdate():%Y%m%d}.xlsx")
+    return private_download(data, f"so-lieu-tong-hop-ky-{period.pk}-{timezone.localdate():%Y%m%d}.xlsx")

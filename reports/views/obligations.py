@@ -13,7 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,8 @@ from django.views.generic import DetailView, FormView
 
 from accounts.permissions import can_read_reviews, require
 from centers.selectors import scope_q, scoped
-from edu_portal.views import ScopedFilterView, UploadLimit, add_errors
+from edu_portal.files import UploadLimit, content_type_for, private_download
+from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import PENDING_STATUSES, ExtensionStatus
 from ..filters import ObligationFilterSet
@@ -45,7 +46,6 @@ from ..services import (
     submission_submit,
     version_verify,
 )
-from ..validators import CONTENT_TYPES
 
 # Loading
 
@@ -264,21 +264,12 @@ def _attachment(user, pk: int) -> Attachment:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a file under its original name, as a download, never inline: the portal
     does not serve MEDIA_ROOT."""
     attachment = _attachment(request.user, pk)
-    try:
-        stream = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        stream, as_attachment=True, filename=attachment.original_name,
-        content_type=CONTENT_TYPES.get(attachment.file_type, "application/octet-stream"),
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(attachment.file, attachment.original_name,
+                            content_type=content_type_for(attachment.file_type))
 
 
 @login_required

@@ -5,7 +5,7 @@ is a documents.PdfJob: the dashboard's button posts to documents:pdf_job_create.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from edu_portal.pdf import pdf_response
+from edu_portal.files import PDF_CONTENT_TYPE, private_download
 
 from ..pdf import version_filename, version_pdf, version_pdf_get
 
@@ -13,4 +13,4 @@ from ..pdf import version_filename, version_pdf, version_pdf_get
 @login_required
 def version_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = version_pdf_get(request.user, pk)
-    return pdf_response(version_pdf(version), version_filename(version))
+    return private_download(version_pdf(version), version_filename(version), content_type=PDF_CONTENT_TYPE, inline=True)

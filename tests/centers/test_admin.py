@@ -509,7 +509,9 @@ def test_export_action_hands_the_selection_to_export_workbook(client, department
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"].startswith('attachment; filename="trung-tam-')
-    assert response["Content-Disposition"].endswith('.xlsx"')
+    assert response["Content-Disposition"].endswith(".xlsx")
+    # The admin's never_cache adds its own directives to the download's.
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
     assert received == [center]
 
 

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from centers.excel import HEADERS, Sheet, export_workbook, sheets_workbook
+from centers.excel import HEADERS, export_workbook
 from centers.models import Center
+from edu_portal.files import Sheet, sheets_workbook
 from tests.factories import CenterFactory, DirectorFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db

@@ -378,11 +378,11 @@ def test_zip_bomb_is_refused_before_parsing(department_user, monkeypatch):
     bomb = _zip_with({**base, "xl/worksheets/sheet1.xml": b"\0" * (8 * 1024 * 1024)})
     assert _refused(bomb, department_user) == [BOMB_MESSAGE]
     # Too many members.
-    monkeypatch.setattr("centers.excel.MAX_ZIP_MEMBERS", 10)
+    monkeypatch.setattr("edu_portal.files.MAX_ZIP_MEMBERS", 10)
     many = _zip_with({**base, **{f"xl/media/{n}.bin": b"x" for n in range(20)}})
     assert _refused(many, department_user) == [BOMB_MESSAGE]
     # Too much in total, each member modest.
-    monkeypatch.setattr("centers.excel.MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr("edu_portal.files.MAX_UNCOMPRESSED_BYTES", 1000)
     large = _zip_with({**base, **{f"xl/media/{n}.bin": bytes(range(256)) * 2 for n in range(3)}})
     assert _refused(large, department_user) == [BOMB_MESSAGE]
 
@@ -414,6 +414,13 @@ def excel_like(rows: list[list], doctype: bytes = b"", doctype_in=("sharedString
     rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     members = {
         "[Content_Types].xml": b"<Types/>",
+        # Every package has it (Open Packaging Conventions): it names the workbook part.
+        "_rels/.rels": (
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Target="xl/workbook.xml" '
+            b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+            b"</Relationships>"
+        ),
         "xl/workbook.xml": (
             f'<x:workbook {ns} {rel}><x:sheets><x:sheet name="S" sheetId="1" r:id="rId7"/></x:sheets></x:workbook>'
         ).encode(),
@@ -445,21 +452,24 @@ def test_a_workbook_shaped_like_excels_is_read(department_user, commune):
     assert center.documents.get().signed_on == datetime.date(2025, 1, 15)
 
 
-def test_cell_references_past_excels_limits_are_ignored_not_allocated(department_user, commune):
-    """A hand-made sheet with a cell in column "ZZZZZZZ" (millions of columns in) and a row
-    numbered "²" is read like Excel would never write it: the odd cell is skipped, the
-    row numbered in order, the rest imported."""
+def test_cell_references_past_excels_limits_are_refused_not_allocated(department_user, commune):
+    """A hand-made sheet with a cell in column "ZZZZZZZ" (millions of columns in), one at
+    XFD1048576 (inside Excel's limits, but 17 billion cells as a grid) or a row numbered
+    "²" is no file Excel writes: it is refused before the sheet is read into a grid (the
+    reader would ask for hundreds of gigabytes and abort the process)."""
     rows = [list(HEADERS), [make_row()[key] for key in KEYS]]
     data = excel_like(rows)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    sheet = members["xl/worksheets/data.xml"].decode()
-    sheet = sheet.replace('<x:row r="2">', '<x:row r="²"><x:c r="ZZZZZZZ2"><x:v>1</x:v></x:c>'
-                                           '<x:c r="Ä2"><x:v>1</x:v></x:c>', 1)
-    members["xl/worksheets/data.xml"] = sheet.encode()
-    result = run(_zip_with(members), department_user)
-    assert result.written, messages(result)
-    assert Center.objects.count() == 1
+    original = members["xl/worksheets/data.xml"].decode()
+    for odd in ('<x:row r="2"><x:c r="ZZZZZZZ2"><x:v>1</x:v></x:c>', '<x:row r="2"><x:c r="Ä2"><x:v>1</x:v></x:c>',
+                '<x:row r="2"><x:c r="XFD1048576"><x:v>1</x:v></x:c>', '<x:row r="²">'):
+        members["xl/worksheets/data.xml"] = original.replace('<x:row r="2">', odd, 1).encode()
+        assert _refused(_zip_with(members), department_user) == [BOMB_MESSAGE], odd
+    assert Center.objects.count() == 0
+    # The same file without the odd reference is read.
+    members["xl/worksheets/data.xml"] = original.encode()
+    assert run(_zip_with(members), department_user).written
 
 
 def test_xml_with_a_dtd_is_refused(department_user, commune):

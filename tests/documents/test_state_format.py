@@ -8,10 +8,8 @@ from django.template import Context, Template
 from hypothesis import given
 from hypothesis import strategies as st
 
+from edu_portal.files import ascii_filename, content_disposition
 from edu_portal.pdf import (
-    ascii_filename,
-    content_disposition,
-    pdf_response,
     place_name,
     state_date,
     state_day,
@@ -90,11 +88,3 @@ def test_download_names_have_an_ascii_fallback_and_the_utf8_name():
     assert header.endswith("filename*=UTF-8''Quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh%2012-Q%C4%90-SGD%C4%90T%20-%20"
                            "Trung%20t%C3%A2m%20Ngo%E1%BA%A1i%20ng%E1%BB%AF%20%C4%90%C3%B4ng%20%C3%81.pdf")
     header.encode("ascii")  # an HTTP header: ASCII only
-
-
-def test_pdf_response_is_private_and_inline_by_default():
-    response = pdf_response(b"%PDF-1.7 test", "Báo cáo.pdf")
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith('inline; filename="bao-cao.pdf"; filename*=UTF-8\'\'B%C3%A1o')
-    assert response["Cache-Control"] == "private, no-store"
-    assert response["Content-Length"] == "13"

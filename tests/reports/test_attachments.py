@@ -86,7 +86,7 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(obligation, director)
 
 
 def test_a_zip_with_too_many_members_is_refused(obligation, director, monkeypatch):
-    monkeypatch.setattr("centers.excel.MAX_ZIP_MEMBERS", 3)
+    monkeypatch.setattr("edu_portal.files.MAX_ZIP_MEMBERS", 3)
     data = ooxml_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<d/>",
                         **{f"word/media/{i}.png": b"x" for i in range(5)}})
     assert "cấu trúc bất thường" in refused(obligation, director, "a.docx", data)
@@ -201,7 +201,7 @@ def test_the_download_sends_the_original_name_as_an_attachment(client, obligatio
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "filename*=utf-8''B%C3%A1o%20c%C3%A1o%206%20th%C3%A1ng.pdf" in response["Content-Disposition"]
+    assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%206%20th%C3%A1ng.pdf" in response["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == pdf_bytes()
 

@@ -85,7 +85,7 @@ def test_summary_export_has_the_dashboard_numbers_with_vietnamese_headers(client
     header, rows = rows_after_header(workbook["Trung tâm chưa nộp"], "Mã trung tâm")
     assert header == ["Mã trung tâm", "Tên trung tâm", "Loại hình", "Xã/Phường"]
     assert len(rows) == 1
-    # Written inert and exactly as typed: a text cell, not a formula (centers.excel.text_cell).
+    # Written inert and exactly as typed: a text cell, not a formula (edu_portal.files.text_cell).
     assert rows[0][1] == "=HYPERLINK(\"http://x\")"
     assert rows[0][3] == "Phường Võ Cường"
 
