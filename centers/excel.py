@@ -584,7 +584,7 @@ def _vi_date(day: datetime.date) -> str:
 LOST_ZERO_RE = re.compile(r"^(?:[1-9]\d{8}|2\d{9})$")
 
 
-def _clean_phone(row: "ParsedRow", value: Any, text: str) -> str:
+def _clean_phone(row: ParsedRow, value: Any, text: str) -> str:
     """A phone number as text. A spreadsheet that took the column for numbers dropped the
     leading 0 (0912345678 became 912345678): put it back, and say so in the preview."""
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
@@ -671,9 +671,10 @@ def parse_row(number: int, raw: dict[str, Any]) -> ParsedRow:
                 row.error(key, _date_error(clean_text(value)))
                 continue
             if row.values[key] is not None:
-                row.date_sources[key] = (
-                    "cell" if isinstance(value, datetime.date) else "text" if DATE_RE.match(clean_text(value)) else "iso"
-                )
+                if isinstance(value, datetime.date):
+                    row.date_sources[key] = "cell"
+                else:
+                    row.date_sources[key] = "text" if DATE_RE.match(clean_text(value)) else "iso"
             if ambiguous:
                 row.ambiguous.append((key, clean_text(value), row.values[key]))
             continue
