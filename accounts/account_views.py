@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -48,8 +46,15 @@ from .invitations import (
     officer_invite,
 )
 from .models import Invitation, User
-from .permissions import can_manage_accounts, require
-from .selectors import account_get, account_history, account_list, account_state, commune_list, officers_by_commune
+from .permissions import ActionRequiredMixin, action_required, require
+from .selectors import (
+    account_get,
+    account_history,
+    account_list,
+    account_state,
+    commune_list,
+    officers_by_commune,
+)
 from .services import user_update
 
 # Center codes named in a message, at most.
@@ -59,6 +64,7 @@ NAMED_CODES = 10
 # Accepting an invitation (anyone with the link)
 
 
+@action_required("public")
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -123,12 +129,11 @@ def _report(request: HttpRequest, result: CenterInviteResult) -> None:
         messages.warning(request, _("Không có trung tâm nào để mời."))
 
 
-@login_required
+@action_required("accounts.manage")
 @require_POST
 def center_invite(request: HttpRequest) -> HttpResponse:
     """"Mời giám đốc tạo tài khoản": the centers ticked on the registry list, or every
     center of its current filter (the query string carries the filter)."""
-    require(can_manage_accounts(request.user))
     back = reverse("centers:center_list") + ("?" + request.GET.urlencode() if request.GET else "")
     filterset = CenterFilterSet(request.GET, queryset=centers_visible_to(request.user), user=request.user)
     if not filterset.is_valid():
@@ -158,11 +163,10 @@ def _invite(request: HttpRequest, action) -> None:
     _report(request, result)
 
 
-@login_required
+@action_required("accounts.manage")
 @require_POST
 def center_director_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The button of a center's accounts panel: invite (again) its current director."""
-    require(can_manage_accounts(request.user))
     center = center_get(request.user, pk)
     _invite(request, lambda: center_director_invite(center=center, by=request.user))
     return redirect(reverse("centers:center_detail", args=[center.pk]) + "#accounts")
@@ -171,18 +175,15 @@ def center_director_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
 # Communes and their officers
 
 
-class CommuneAccountListView(LoginRequiredMixin, ScopedFilterView):
+class CommuneAccountListView(ActionRequiredMixin, ScopedFilterView):
     """The communes of the province with their officers' accounts and invitations."""
+    action = "accounts.manage"
 
     filterset_class = CommuneAccountFilterSet
     template_name = "accounts/commune_list.html"
     paginate_by = 50
     context_object_name = "communes"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_manage_accounts(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return commune_list(self.request.user)
@@ -199,11 +200,10 @@ class CommuneAccountListView(LoginRequiredMixin, ScopedFilterView):
         return context
 
 
-@login_required
+@action_required("accounts.manage")
 @require_http_methods(["GET", "POST"])
 def officer_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Invite a commune's officer: name and address."""
-    require(can_manage_accounts(request.user))
     commune = get_object_or_404(communes_visible_to(request.user).select_related("parent"), pk=pk)
     form = OfficerInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -222,19 +222,16 @@ def officer_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
 # The accounts of the province
 
 
-class AccountListView(LoginRequiredMixin, ScopedFilterView):
+class AccountListView(ActionRequiredMixin, ScopedFilterView):
     """Department staff's list of their province's accounts: filters, last login, failed
     logins and the state of the invitation; a fixed number of queries."""
+    action = "accounts.manage"
 
     filterset_class = AccountFilterSet
     template_name = "accounts/account_list.html"
     paginate_by = 50
     context_object_name = "accounts"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_manage_accounts(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return account_list(self.request.user)
@@ -248,10 +245,9 @@ class AccountListView(LoginRequiredMixin, ScopedFilterView):
         return context
 
 
-@login_required
+@action_required("accounts.manage")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One account: its units, state, invitations and history (with reasons), and actions."""
-    require(can_manage_accounts(request.user))
     account = account_get(request.user, pk)
     account.state_label, account.state_badge = account_state(account)
     return render(request, "accounts/account_detail.html", {
@@ -272,11 +268,11 @@ def _back(request: HttpRequest, account: User) -> HttpResponse:
 
 
 def _managed(request: HttpRequest, pk: int) -> User:
-    require(can_manage_accounts(request.user))
+    require(request.user, "accounts.manage")
     return account_get(request.user, pk)
 
 
-@login_required
+@action_required("accounts.manage")
 @require_POST
 def account_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Invite, or invite again (the open invitation is superseded)."""
@@ -290,7 +286,7 @@ def account_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, account)
 
 
-@login_required
+@action_required("accounts.manage")
 @require_POST
 def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     """Khoá: the person can no longer log in; their open invitation stops working."""
@@ -309,7 +305,7 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, account)
 
 
-@login_required
+@action_required("accounts.manage")
 @require_POST
 def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     """Mở lại an account; never one whose access ended (a former director: invite the
@@ -343,7 +339,7 @@ def _save(request: HttpRequest, account: User) -> bool:
     return True
 
 
-@login_required
+@action_required("accounts.manage")
 @require_POST
 def account_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """E-mail the person a link to choose a new password (sent by the worker)."""

@@ -114,7 +114,8 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
     add_form = UserAdminCreationForm
     # Django's add template is for its password fields; ours has none.
     add_form_template = None
-    list_display = ("username", "full_name", "role", "province", "commune", "center", "is_active", "is_staff", "last_login")
+    list_display = ("username", "full_name", "role", "province", "commune", "center", "is_active", "is_staff",
+                    "last_login")
     list_display_links = ("username", "full_name")
     list_select_related = ("province", "commune", "center")
     search_fields = ("username", "full_name", "email")
@@ -222,9 +223,9 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin, EditVersi
         info = self.opts.app_label, self.opts.model_name
         return [
             path("<path:object_id>/two-factor-reset/", self.admin_site.admin_view(self.two_factor_reset_view),
-                 name="%s_%s_two_factor_reset" % info),
+                 name="{}_{}_two_factor_reset".format(*info)),
             path("<path:object_id>/password-reset/", self.admin_site.admin_view(self.password_reset_view),
-                 name="%s_%s_password_reset" % info),
+                 name="{}_{}_password_reset".format(*info)),
         ] + super().get_urls()
 
     def _send_links(self, request, users) -> tuple[int, list[User]]:

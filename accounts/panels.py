@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from .invitations import CLOSED_STATUSES, addresses
-from .permissions import can_manage_accounts
+from .permissions import may
 from .selectors import account_history, account_state, center_accounts
 
 
@@ -15,7 +15,7 @@ def center_accounts_panel(request, center) -> SafeString | str:
     """Three queries: the accounts (with their invitation state), their invitations and
     their history."""
     user = request.user
-    if not can_manage_accounts(user):
+    if not may(user, "accounts.manage"):
         return ""
     accounts = center_accounts(user, center)
     for account in accounts:

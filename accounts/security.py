@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .models import User
-from .permissions import can_unlock_accounts
+from .permissions import may
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def accounts_visible_to(user) -> QuerySet[User]:
     superusers; anyone else none."""
     if user.is_superuser:
         return User.objects.all()
-    if not can_unlock_accounts(user):
+    if not may(user, "accounts.manage"):
         return User.objects.none()
     province_id = user.province_id
     return User.objects.filter(is_superuser=False).filter(

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -23,17 +23,19 @@ from .forms import (
     TwoFactorCodeForm,
 )
 from .models import User
-from .permissions import can_unlock_accounts, require
+from .permissions import ActionRequiredMixin, action_required
 from .security import cool_off_minutes, lockout_lift, lockouts_visible_to
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(ActionRequiredMixin, auth_views.LoginView):
+    action = "public"
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(ActionRequiredMixin, auth_views.PasswordChangeView):
+    action = "portal.use"
     template_name = "accounts/password_change.html"
     form_class = PortalPasswordChangeForm
     success_url = reverse_lazy("home")
@@ -43,11 +45,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(ActionRequiredMixin, auth_views.PasswordResetView):
     """"Quên mật khẩu?": a username or an address; the same answer whether or not an
     account matches, and whether or not a limit was reached. The request only counts it
     and queues it: the worker looks the account up and sends the e-mail
     (accounts.services.password_reset_request). The link uses the host this request came to."""
+    action = "public"
 
     template_name = "accounts/password_reset_form.html"
     form_class = PortalPasswordResetForm
@@ -67,23 +70,26 @@ class PasswordResetView(auth_views.PasswordResetView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+class PasswordResetDoneView(ActionRequiredMixin, auth_views.PasswordResetDoneView):
+    action = "public"
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(ActionRequiredMixin, auth_views.PasswordResetConfirmView):
     """Where an e-mailed link lands (a new account's first password, or a reset)."""
+    action = "public"
 
     template_name = "accounts/password_reset_confirm.html"
     form_class = PortalSetPasswordForm
     success_url = reverse_lazy("password_reset_complete")
 
 
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+class PasswordResetCompleteView(ActionRequiredMixin, auth_views.PasswordResetCompleteView):
+    action = "public"
     template_name = "accounts/password_reset_complete.html"
 
 
-@login_required
+@action_required("portal.use")
 def home(request: HttpRequest) -> HttpResponse:
     """A landing page per role: a director goes straight to what their center has to do
     (the reports it owes), one click from the center's page in the menu."""
@@ -98,10 +104,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home.html", context)
 
 
-@login_required
+@action_required("accounts.manage")
 def lockout_list(request: HttpRequest) -> HttpResponse:
     """Current login lock-outs of the accounts of the user's province, to lift one."""
-    require(can_unlock_accounts(request.user))
     context = {
         "lockouts": lockouts_visible_to(request.user),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
@@ -110,11 +115,10 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/lockout_list.html", context)
 
 
-@login_required
+@action_required("accounts.manage")
 @require_POST
 def lockout_unlock(request: HttpRequest) -> HttpResponse:
     """Lift one lock-out; one outside the user's province (or none at all) is a 404."""
-    require(can_unlock_accounts(request.user))
     form = LockoutUnlockForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -158,13 +162,13 @@ def _two_factor_page(request: HttpRequest, *, regenerate_form=None, disable_form
     return render(request, "accounts/two_factor.html", context)
 
 
-@login_required
+@action_required("portal.use")
 def two_factor(request: HttpRequest) -> HttpResponse:
     """"Bảo mật hai lớp": whether it is on, recovery codes left, and what one may do."""
     return _two_factor_page(request)
 
 
-@login_required
+@action_required("portal.use")
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Scan the QR code (or type the secret) into an app, confirm with a code it shows;
     then the recovery codes, once."""
@@ -192,7 +196,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@action_required("portal.use")
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of logging in, for an account with two-factor on."""
     user = request.user
@@ -222,7 +226,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
 
 
-@login_required
+@action_required("portal.use")
 @require_http_methods(["GET", "POST"])
 def two_factor_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes, shown once: "Tôi đã lưu mã" drops them from the session."""
@@ -241,7 +245,7 @@ def two_factor_codes(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@action_required("portal.use")
 @require_POST
 def two_factor_codes_regenerate(request: HttpRequest) -> HttpResponse:
     """New recovery codes for old ones lost or used up, with a current code."""
@@ -258,11 +262,12 @@ def two_factor_codes_regenerate(request: HttpRequest) -> HttpResponse:
     return _two_factor_page(request, regenerate_form=form)
 
 
-@login_required
+@action_required("portal.use")
 @require_POST
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     """Turn two-factor off, with a current code; only where the role does not require it."""
-    require(not twofactor.two_factor_required(request.user))
+    if twofactor.two_factor_required(request.user):  # a setting, not a role rule
+        raise PermissionDenied
     if not twofactor.user_has_two_factor(request.user):
         raise Http404
     form = TwoFactorCodeForm(request.POST, prefix="disable")

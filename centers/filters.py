@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import can_manage_accounts
+from accounts.permissions import may
 from geo.collation import UNIT_ORDERING, unit_ordering
 from geo.models import AdministrativeUnit
 
@@ -112,7 +112,7 @@ class CenterFilterSet(django_filters.FilterSet):
         self.filters["province"].queryset = provinces
         self.filters["commune"].queryset = communes.order_by(*UNIT_ORDERING)
         # Accounts are the business of those who invite (accounts.permissions).
-        if user is None or not can_manage_accounts(user):
+        if user is None or not may(user, "accounts.manage"):
             del self.filters["director_account"]
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):

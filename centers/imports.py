@@ -23,12 +23,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.permissions import can_manage_registry
+from accounts.permissions import may
 from edu_portal.files import FileRefused
 from edu_portal.jobs import Heartbeat, JobLost, Recovery, job_claim, job_send, job_update, jobs_recover
 from geo.models import AdministrativeUnit
@@ -193,7 +192,7 @@ class _Checked:
 def _check(table: Table, *, by, province, progress) -> tuple[_Checked | None, ImportResult]:
     """Read and check every row (a fixed number of queries per file); None when the file
     as a whole cannot be imported (the result's errors say why)."""
-    if by is not None and not can_manage_registry(by):
+    if by is not None and not may(by, "registry.manage"):
         raise PermissionDenied
     allowed = _allowed_province(by, province)
     result = ImportResult()

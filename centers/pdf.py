@@ -26,10 +26,16 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.permissions import can_print_commune_decisions, require
+from accounts.permissions import require
 from documents.registry import PdfBuildError, Prepared, register
 from edu_portal.params import parse_int
-from edu_portal.pdf import place_name, render_pdf_documents, state_day, unit_in_text, unit_title
+from edu_portal.pdf import (
+    place_name,
+    render_pdf_documents,
+    state_day,
+    unit_in_text,
+    unit_title,
+)
 from geo.models import AdministrativeUnit
 from geo.text import fold
 
@@ -384,7 +390,7 @@ def commune_decisions(user, commune_id: int) -> QuerySet[LicenceDocument]:
 def commune_decisions_prepare(user, data) -> Prepared:
     """Department staff for any commune of their province, a local officer for their own
     (403 for other roles, 404 for a commune outside the scope)."""
-    require(can_print_commune_decisions(user))
+    require(user, "registry.commune_decisions")
     commune_id = parse_int(data.get("commune"))
     if commune_id is None:
         raise Http404

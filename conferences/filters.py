@@ -7,11 +7,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.permissions import may
 from centers.selectors import search_q
 from edu_portal.params import IdFilter, parse_int
 from geo.text import vi_sort_key
 
-from .choices import AssigneeKind, AssignmentStatus, ConferenceKind, DirectiveStatus, DirectiveType, FollowUp
+from .choices import (
+    AssigneeKind,
+    AssignmentStatus,
+    ConferenceKind,
+    DirectiveStatus,
+    DirectiveType,
+    FollowUp,
+)
 from .models import Conference, Directive, TaskAssignment
 from .selectors import conference_search, conferences_visible_to, follow_up_q
 
@@ -84,7 +93,7 @@ class DirectiveFilterSet(BootstrapFilterSet):
     def scope_choices(self, user) -> None:
         conferences = conferences_visible_to(user) if user is not None else Conference.objects.none()
         self.filters["conference"].queryset = conferences.only("pk", "title")
-        if user is not None and not user.is_superuser and user.role != "department":
+        if user is not None and not user.is_superuser and not may(user, "directives.edit"):
             # Only the Department sees drafts: a status filter means nothing to others.
             self.filters.pop("status")
 
@@ -127,7 +136,7 @@ class AssignmentFilterSet(BootstrapFilterSet):
         fields = ["q", "state", "kind", "year", "directive"]
 
     def scope_choices(self, user) -> None:
-        if user is not None and user.role == "director" and not user.is_superuser:
+        if user is not None and user.role == User.Role.DIRECTOR and not user.is_superuser:
             # A director's tasks are all their center's.
             self.filters.pop("kind")
 

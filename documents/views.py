@@ -6,13 +6,12 @@ the kind's `prepare` (documents.registry): 403 for a role that may not, 404 outs
 scope.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
+from accounts.permissions import ActionRequiredMixin, action_required
 from edu_portal.files import PDF_CONTENT_TYPE, private_download
 
 from .models import PdfJob
@@ -20,7 +19,7 @@ from .selectors import pdf_jobs_visible_to
 from .services import PDF_JOB_KEEP_DAYS, pdf_job_start
 
 
-@login_required
+@action_required("portal.use")
 @require_POST
 def pdf_job_create(request: HttpRequest) -> HttpResponse:
     """Queue the PDF named by `kind`, with the POST as its parameters, and go to its
@@ -29,9 +28,10 @@ def pdf_job_create(request: HttpRequest) -> HttpResponse:
     return redirect(job)
 
 
-class PdfJobStatusView(LoginRequiredMixin, DetailView):
+class PdfJobStatusView(ActionRequiredMixin, DetailView):
     """Progress and outcome of a PDF job. htmx polls the fragment every second, and the
     answer 286 (htmx's "stop polling") ends it once the job is finished."""
+    action = "portal.use"
 
     template_name = "documents/pdf_job_status.html"
     fragment_template_name = "documents/pdf_job_progress.html"
@@ -59,7 +59,7 @@ class PdfJobStatusView(LoginRequiredMixin, DetailView):
         return super().render_to_response(context, **response_kwargs)
 
 
-@login_required
+@action_required("portal.use")
 def pdf_job_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The finished file, under its Vietnamese name, never cached by a shared proxy."""
     job = get_object_or_404(pdf_jobs_visible_to(request.user), pk=pk, status=PdfJob.Status.DONE)

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.permissions import may
 from centers.selectors import scope_q, search_q
 
 ALL_ACTIONS = frozenset({"view", "add", "change", "delete"})
@@ -35,14 +35,7 @@ def is_department_staff(user) -> bool:
 
     is_staff alone is not enough: an inspector, director or local officer who was given
     the flag by mistake must still not reach the admin."""
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff
-        and user.role == User.Role.DEPARTMENT and user.province_id
-    )
-
-
-def can_use_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or is_department_staff(user)))
+    return bool(may(user, "admin.use") and not user.is_superuser)
 
 
 class EduAdminAuthenticationForm(AdminAuthenticationForm):
@@ -50,7 +43,7 @@ class EduAdminAuthenticationForm(AdminAuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if not can_use_admin(user):
+        if not may(user, "admin.use"):
             raise ValidationError(
                 self.error_messages["invalid_login"],
                 code="invalid_login",
@@ -72,7 +65,7 @@ class EduAdminSite(admin.AdminSite):
         # (accounts.middleware.TwoFactorMiddleware, which sends it to the code page) does.
         from accounts.twofactor import pending_step
 
-        return can_use_admin(request.user) and pending_step(request) is None
+        return may(request.user, "admin.use") and pending_step(request) is None
 
     def get_urls(self):
         from django.urls import path

@@ -159,6 +159,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.notifications",
+                # {% if nav.registry_manage %}: the menu from accounts.permissions.ACTIONS.
+                "accounts.permissions.nav",
             ],
             # {% load icons %}: the SVG sprite's icons (edu_portal/icons.py).
             "libraries": {"icons": "edu_portal.icons"},

@@ -6,11 +6,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django_filters.views import FilterView
 
+from accounts.permissions import action_required
+
 from .params import parse_int
 
 
 # Outside ATOMIC_REQUESTS: opening the request's transaction would fail first when the
 # database is down, and the check would answer 500 instead of its own 503.
+@action_required("public")
 @transaction.non_atomic_requests
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:

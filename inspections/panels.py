@@ -7,8 +7,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from accounts.models import User
+from accounts.permissions import may
 
-from .selectors import can_record_inspections, center_compliance, inspections_visible_to
+from .selectors import center_compliance, inspections_visible_to
 
 LAST_INSPECTIONS = 5
 
@@ -27,6 +28,6 @@ def center_flags_panel(request, center) -> SafeString:
         "history": history,
         "inspections": inspections,
         "is_director": is_director,
-        "can_record": can_record_inspections(user),
+        "can_record": may(user, "inspections.record"),
         "can_search": not is_director,
     }, request=request)

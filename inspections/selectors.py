@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,8 +25,8 @@ from accounts.models import User
 from centers.models import Center
 from centers.selectors import centers_visible_to, scope_q, search_q
 from geo.collation import UNIT_ORDERING
-from geo.text import VI_COLLATION
 from geo.models import AdministrativeUnit
+from geo.text import VI_COLLATION
 from notifications.services import unread_notifications
 
 from .models import Complaint, FlagPeriod, Inspection, RiskWeight
@@ -244,21 +255,6 @@ def center_compliance(user, center: Center, today: datetime.date | None = None) 
 
 
 # Inspections and complaints
-
-def can_record_inspections(user) -> bool:
-    """Inspectors and the Department's staff record inspections and complaints."""
-    return bool(user.is_authenticated and (
-        user.is_superuser or (user.role in (User.Role.INSPECTOR, User.Role.DEPARTMENT) and user.province_id)
-    ))
-
-
-def can_view_compliance(user) -> bool:
-    """The compliance search is for the province's inspectors and staff, and for local
-    officers over their commune; a director sees only their own center's flags."""
-    return bool(user.is_authenticated and (
-        user.is_superuser or user.role in (User.Role.INSPECTOR, User.Role.DEPARTMENT, User.Role.LOCAL_OFFICER)
-    ))
-
 
 def inspections_visible_to(user) -> QuerySet[Inspection]:
     return Inspection.objects.filter(scope_q(user, "center__"))

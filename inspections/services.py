@@ -11,14 +11,21 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import may
 from centers.models import Center
 from geo.text import fold, vi_number
 
 from .choices import CheckResult, Condition, InspectionStatus
-from .models import Complaint, FlagPeriod, Inspection, InspectionCheck, RiskWeight, SavedSearch, Violation
+from .models import (
+    Complaint,
+    FlagPeriod,
+    Inspection,
+    InspectionCheck,
+    RiskWeight,
+    SavedSearch,
+    Violation,
+)
 from .rules import RULES, annotate_rules
-from .selectors import can_record_inspections
-
 
 # Department inspectorates ("Thanh tra Sở") end with the Law on Inspection 2025.
 INSPECTORATES_ABOLISHED = datetime.date(2025, 7, 1)
@@ -26,7 +33,7 @@ INSPECTORATES_ABOLISHED = datetime.date(2025, 7, 1)
 
 def _require(user, center: Center) -> None:
     """Inspectors and staff act on the centers of their own province only."""
-    if not can_record_inspections(user):
+    if not may(user, "inspections.record"):
         raise PermissionDenied
     if not user.is_superuser and center.province_id != user.province_id:
         raise PermissionDenied
@@ -165,9 +172,8 @@ def complaint_save(*, complaint: Complaint, user) -> Complaint:
 
 def risk_weights_set(*, user, province_id: int, weights: dict[str, int]) -> None:
     """Department staff set how much each rule weighs in their province's risk score."""
-    from accounts.permissions import can_manage_registry
 
-    if not can_manage_registry(user) or (not user.is_superuser and user.province_id != province_id):
+    if not may(user, "registry.manage") or (not user.is_superuser and user.province_id != province_id):
         raise PermissionDenied
     codes = {rule.code for rule in RULES}
     chosen = {code: weight for code, weight in weights.items() if code in codes}

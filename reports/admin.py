@@ -307,7 +307,7 @@ class ReportPeriodAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path("<path:object_id>/correct/", self.admin_site.admin_view(self.correct_view),
-                 name="%s_%s_correct" % info),
+                 name="{}_{}_correct".format(*info)),
         ] + super().get_urls()
 
     @admin.action(description=_("Điều chỉnh kỳ báo cáo"), permissions=["change"])

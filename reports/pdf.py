@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import can_view_report_dashboard, require
+from accounts.permissions import require
 from centers.selectors import scope_q
 from documents.registry import PdfBuildError, Prepared, register
 from edu_portal.params import parse_int
@@ -236,7 +236,7 @@ def summary_context(period: ReportPeriod, user, *, now=None) -> dict:
 def summary_prepare(user, data) -> Prepared:
     """Who may print the summary is who may see the dashboard (403 for a director); the
     period must be one of the user's province (404 otherwise)."""
-    require(can_view_report_dashboard(user))
+    require(user, "reports.dashboard")
     pk = parse_int(data.get("period"))
     if pk is None:
         raise Http404

@@ -100,8 +100,9 @@ class Fill:
 
 
 def _own(model: type[Model], owner: str) -> Callable[[Any], QuerySet]:
-    """Rows that belong to the user (theirs only; all of them for a superuser)."""
-    return lambda user: model.objects.all() if user.is_superuser else model.objects.filter(**{owner: user})
+    """Rows that belong to the user: theirs only, a superuser's too (another user's saved
+    search or notice is a 404 for everyone); _EVERYONE stands for any row."""
+    return lambda user: model.objects.all() if user is _EVERYONE else model.objects.filter(**{owner: user})
 
 
 def _drafts(user) -> QuerySet:
@@ -129,7 +130,11 @@ def _imports(user) -> QuerySet:
 
 
 def _attachments(user) -> QuerySet:
-    return Attachment.objects.filter(obligation__in=obligations_visible_to(user))
+    # A draft's files exist only for the center's own director until submitted.
+    attachments = Attachment.objects.filter(obligation__in=obligations_visible_to(user))
+    if user is not _EVERYONE and (user.is_superuser or user.role != User.Role.DIRECTOR):
+        attachments = attachments.filter(version__isnull=False)
+    return attachments
 
 
 def _versions(user) -> QuerySet:
@@ -422,6 +427,11 @@ def seed_site() -> dict[str, User]:
                             uploaded_by=director)
     _file(attachment, "bao-cao.pdf")
     attachment.save()
+    # And one of a submitted version: the files others may read (a draft's are the director's).
+    submitted = Attachment(obligation=obligation, version=obligation.versions.order_by("pk").first(),
+                           original_name="bao-cao-da-nop.pdf", file_type="pdf", uploaded_by=director)
+    _file(submitted, "bao-cao-da-nop.pdf")
+    submitted.save()
     ExtensionRequest.objects.create(obligation=obligation, reason="Trung tâm đang sửa chữa phòng máy",
                                     requested_until=timezone.localdate() + datetime.timedelta(days=20),
                                     requested_by=director)

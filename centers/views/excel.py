@@ -4,8 +4,6 @@ pages (department staff only). The work is in centers.excel and centers.imports.
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
-from accounts.permissions import can_manage_registry, require
+from accounts.permissions import ActionRequiredMixin, action_required
 from edu_portal.files import FileRefused, UploadLimit, private_download
 from geo.collation import UNIT_ORDERING
 from geo.models import AdministrativeUnit
@@ -60,23 +58,22 @@ def _export_name(extension: str) -> str:
     return f"so-dang-ky-trung-tam-{timezone.localdate():%Y%m%d}.{extension}"
 
 
-@login_required
+@action_required("registry.view")
 def center_export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered registry list as .xlsx (the format the import reads back)."""
     return private_download(export_workbook(_filtered(request)), _export_name("xlsx"))
 
 
-@login_required
+@action_required("registry.view")
 def center_export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered registry list as CSV, UTF-8 with a BOM for Excel."""
     return private_download(export_csv(_filtered(request)), _export_name("csv"))
 
 
-@login_required
+@action_required("registry.manage")
 def center_import_template(request: HttpRequest) -> HttpResponse:
     """An .xlsx with the headers and one example row in the user's province, marked as
     such in its first column (the import never takes it for a center)."""
-    require(can_manage_registry(request.user))
     province = request.user.province
     commune = None
     if province is not None:
@@ -117,13 +114,10 @@ class CenterImportForm(forms.Form):
     )
 
 
-class ImportAccessMixin(LoginRequiredMixin):
+class ImportAccessMixin(ActionRequiredMixin):
     """Department staff (and superusers) only: others get 403, anonymous users the login."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_manage_registry(request.user))
-        return super().dispatch(request, *args, **kwargs)
+    action = "registry.manage"
 
 
 class CenterImportView(ImportAccessMixin, FormView):
@@ -221,11 +215,10 @@ class CenterImportStatusView(ImportAccessMixin, DetailView):
 
 
 def _import_of(request: HttpRequest, pk: int) -> CenterImport:
-    require(can_manage_registry(request.user))
     return get_object_or_404(_imports(request.user), pk=pk)
 
 
-@login_required
+@action_required("registry.manage")
 @require_POST
 def center_import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     """«Nhập» on the preview page; `valid_only` when the preview listed rows with errors."""
@@ -245,7 +238,7 @@ def center_import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(center_import)
 
 
-@login_required
+@action_required("registry.manage")
 @require_POST
 def center_import_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """«Hủy» on the preview page: nothing written, the kept file deleted."""

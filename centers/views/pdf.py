@@ -4,24 +4,28 @@ documents.PdfJob: this page shows what it will hold, and its button asks documen
 the job."""
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from accounts.permissions import can_print_commune_decisions, require
+from accounts.permissions import ActionRequiredMixin, action_required
 from edu_portal.params import parse_int
 from edu_portal.files import PDF_CONTENT_TYPE, private_download
 from edu_portal.pdf import render_pdf
 from geo.collation import UNIT_ORDERING
 
-from ..pdf import TEMPLATE, commune_decisions, decision_filename, licence_decision_context, licence_decision_get
+from ..pdf import (
+    TEMPLATE,
+    commune_decisions,
+    decision_filename,
+    licence_decision_context,
+    licence_decision_get,
+)
 from ..selectors import center_get, communes_visible_to
 
 
-@login_required
+@action_required("registry.view")
 def licence_document_pdf(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     """One decision of a center, in the state format, shown in the browser."""
     center = center_get(request.user, pk)  # 404 outside the user's scope
@@ -43,17 +47,14 @@ class CommuneChoiceForm(forms.Form):
         self.fields["commune"].queryset = communes_visible_to(user).order_by(*UNIT_ORDERING)
 
 
-class CommuneDecisionsView(LoginRequiredMixin, TemplateView):
+class CommuneDecisionsView(ActionRequiredMixin, TemplateView):
     """/centers/decisions-pdf/?commune=<id>: how many decisions the commune's file will
     hold, and the button that asks for it (department staff; a local officer for their
     own commune)."""
+    action = "registry.commune_decisions"
 
     template_name = "centers/commune_decisions_pdf.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_print_commune_decisions(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -2,20 +2,12 @@
 object is a 404; an action the role may not take is a 403 (accounts.permissions)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 
-from accounts.permissions import (
-    can_edit_center_records,
-    can_manage_accounts,
-    can_manage_registry,
-    can_print_commune_decisions,
-    require,
-)
+from accounts.permissions import ActionRequiredMixin, action_required, may, require
 from edu_portal.concurrency import EditConflictViewMixin
 from edu_portal.views import ScopedFilterView
 
@@ -28,7 +20,8 @@ from ..selectors import center_get, center_list, center_timeline, scoped
 from ..services import center_refresh
 
 
-class CenterListView(LoginRequiredMixin, ScopedFilterView):
+class CenterListView(ActionRequiredMixin, ScopedFilterView):
+    action = "registry.view"
     filterset_class = CenterFilterSet
     template_name = "centers/center_list.html"
     paginate_by = 50
@@ -39,28 +32,26 @@ class CenterListView(LoginRequiredMixin, ScopedFilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            can_manage=can_manage_registry(self.request.user),
+            can_manage=may(self.request.user, "registry.manage"),
             # "Mời giám đốc tạo tài khoản" for the ticked or all filtered centers (accounts.account_views).
-            can_invite=can_manage_accounts(self.request.user),
+            can_invite=may(self.request.user, "accounts.manage"),
             **kwargs,
         )
         # Filtered by one commune: offer the file of all its decisions to those who may ask.
         filterset = context.get("filter")
-        if filterset is not None and can_print_commune_decisions(self.request.user) and filterset.is_valid():
+        if filterset is not None and may(self.request.user, "registry.commune_decisions") and filterset.is_valid():
             context["decisions_commune"] = filterset.form.cleaned_data.get("commune")
         return context
 
 
-class CenterAccessMixin(LoginRequiredMixin):
+class CenterAccessMixin(ActionRequiredMixin):
     """Loads the center from the user's scope (404 outside it) into self.center."""
 
+    action = "registry.view"
     center_kwarg = "pk"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.center = center_get(request.user, kwargs[self.center_kwarg])
-        return super().dispatch(request, *args, **kwargs)
 
 
 class CenterDetailView(CenterAccessMixin, DetailView):
@@ -80,8 +71,8 @@ class CenterDetailView(CenterAccessMixin, DetailView):
             locations=center.locations.select_related("commune"),
             directors=center.directors.all(),
             staff=center.staff.all(),
-            can_edit=can_edit_center_records(user, center),
-            can_manage=can_manage_registry(user),
+            can_edit=may(user, "registry.edit_records", center),
+            can_manage=may(user, "registry.manage"),
             licence_state_label=LicenceState(center.licence_state).label,
             licence_badge=LicenceState.badge(center.licence_state),
             status_badge=CenterStatus.badge(center.status),
@@ -89,15 +80,11 @@ class CenterDetailView(CenterAccessMixin, DetailView):
         )
 
 
-class CenterCreateView(LoginRequiredMixin, CreateView):
+class CenterCreateView(ActionRequiredMixin, CreateView):
+    action = "registry.create"
     model = Center
     form_class = CenterForm
     template_name = "centers/center_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_manage_registry(request.user) and bool(request.user.province_id))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "province": self.request.user.province}
@@ -118,13 +105,14 @@ class CenterUpdateView(EditConflictViewMixin, CenterAccessMixin, UpdateView):
     with what changed (edu_portal.concurrency)."""
 
     template_name = "centers/center_form.html"
+    action = "registry.edit_records"
 
     def get_object(self, queryset=None):
-        require(can_edit_center_records(self.request.user, self.center))
+        require(self.request.user, self.action, self.center)
         return self.center
 
     def get_form_class(self):
-        return CenterForm if can_manage_registry(self.request.user) else CenterContactForm
+        return CenterForm if may(self.request.user, "registry.manage") else CenterContactForm
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -138,6 +126,7 @@ class CenterUpdateView(EditConflictViewMixin, CenterAccessMixin, UpdateView):
 
 class StaffEditMixin(EditConflictViewMixin, CenterAccessMixin):
     center_kwarg = "center_pk"
+    action = "registry.edit_records"
     model = Staff
     form_class = StaffForm
     template_name = "centers/staff_form.html"
@@ -156,21 +145,20 @@ class StaffEditMixin(EditConflictViewMixin, CenterAccessMixin):
 
 class StaffCreateView(StaffEditMixin, CreateView):
     def get_form(self, form_class=None):
-        require(can_edit_center_records(self.request.user, self.center))
+        require(self.request.user, self.action, self.center)
         return super().get_form(form_class)
 
 
 class StaffUpdateView(StaffEditMixin, UpdateView):
     def get_object(self, queryset=None):
-        staff = get_object_or_404(scoped(Staff.objects.all(), self.request.user), pk=self.kwargs["pk"], center=self.center)
-        require(can_edit_center_records(self.request.user, self.center))
+        staff = get_object_or_404(scoped(Staff.objects.all(), self.request.user),
+                                  pk=self.kwargs["pk"], center=self.center)
+        require(self.request.user, self.action, self.center)
         return staff
 
 
-@login_required
+@action_required("registry.manage")
 def center_admin_redirect(request, pk):
     """Staff jump from a portal page to the same center in the web admin."""
-    # Scope first, like every object page: another scope's center is a 404, not a 403.
     center = center_get(request.user, pk)
-    require(can_manage_registry(request.user))
     return redirect("admin:centers_center_change", center.pk)

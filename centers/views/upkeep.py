@@ -8,33 +8,39 @@ the register may write (inspectors, directors and local officers get 403).
 """
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, UpdateView
 
-from accounts.permissions import can_manage_registry, require
-from edu_portal.concurrency import EditConflict, EditConflictViewMixin, edit_conflict_response
+from accounts.permissions import ActionRequiredMixin
+from edu_portal.concurrency import (
+    EditConflict,
+    EditConflictViewMixin,
+    edit_conflict_response,
+)
 from edu_portal.params import parse_int
 from edu_portal.views import add_errors
 
-from ..forms import CenterStatusForm, DirectorAppointForm, DirectorVersionForm, LicenceDocumentForm
+from ..forms import (
+    CenterStatusForm,
+    DirectorAppointForm,
+    DirectorVersionForm,
+    LicenceDocumentForm,
+)
 from ..models import Center, Director
 from ..selectors import center_get
 from ..services import center_status_change, director_appoint, licence_document_create
 
 
-class UpkeepMixin(LoginRequiredMixin):
-    """The center of the URL, within the user's scope (404), for staff only (403)."""
+class UpkeepMixin(ActionRequiredMixin):
+    """For staff only (403), the center of the URL within the user's scope (404)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    action = "registry.manage"
+
+    def load_objects(self, request, *args, **kwargs):
         self.center = center_get(request.user, kwargs["pk"])
-        require(can_manage_registry(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(center=self.center, **kwargs)

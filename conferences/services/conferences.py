@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_registry
+from accounts.permissions import may
 from geo.text import fold
 
 from ..choices import DirectiveStatus
@@ -15,12 +15,8 @@ from ..models import Conference, ConferenceAttachment, Directive
 from ..validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, check_file
 
 
-def can_record_conferences(user) -> bool:
-    return can_manage_registry(user)
-
-
 def _require(user, conference: Conference) -> None:
-    if not can_record_conferences(user):
+    if not may(user, "conferences.record"):
         raise PermissionDenied
     if not user.is_superuser and conference.province_id != user.province_id:
         raise PermissionDenied

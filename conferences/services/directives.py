@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_registry
+from accounts.permissions import may
 from geo.text import fold
 
 from ..choices import DirectiveStatus, DirectiveType
@@ -26,13 +26,8 @@ AGENCY_CODE = "SGDĐT"
 DEFAULT_AUTHORITY = "GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO"
 
 
-def can_edit_directives(user) -> bool:
-    """Department staff draft and issue their province's directives."""
-    return can_manage_registry(user)
-
-
 def require_editor(user, directive: Directive) -> None:
-    if not can_edit_directives(user):
+    if not may(user, "directives.edit"):
         raise PermissionDenied
     if not user.is_superuser and directive.province_id != user.province_id:
         raise PermissionDenied

@@ -27,8 +27,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.permissions import can_manage_registry
+from accounts.permissions import may
 
 from ..choices import DirectiveStatus, DirectiveType, RegisterEntryKind
 from ..models import Directive, DirectiveRegister, RegisterEntry
@@ -39,19 +38,8 @@ MAX_GAP = 500
 FIRST_YEAR = 2000
 
 
-def can_read_registers(user) -> bool:
-    """The Department's staff and its inspectors read their province's registers."""
-    return bool(user.is_superuser or (user.role in (User.Role.DEPARTMENT, User.Role.INSPECTOR)
-                                      and user.province_id))
-
-
-def can_manage_registers(user) -> bool:
-    """Only the Department's staff change a register (start number, gap, cancellation)."""
-    return can_manage_registry(user)
-
-
 def registers_visible_to(user) -> QuerySet[DirectiveRegister]:
-    if not getattr(user, "is_authenticated", False) or not can_read_registers(user):
+    if not getattr(user, "is_authenticated", False) or not may(user, "registers.view"):
         return DirectiveRegister.objects.none()
     if user.is_superuser:
         return DirectiveRegister.objects.all()
@@ -127,7 +115,7 @@ def register_date_refusal(register: DirectiveRegister, dated: datetime.date) -> 
 
 
 def _require_manager(user, province_id: int) -> None:
-    if not can_manage_registers(user):
+    if not may(user, "registers.manage"):
         raise PermissionDenied
     if not user.is_superuser and province_id != user.province_id:
         raise PermissionDenied

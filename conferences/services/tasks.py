@@ -13,7 +13,8 @@ from django.db.models import DateTimeField, F, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Division, User
+from accounts.models import Division
+from accounts.permissions import may
 from centers.choices import CenterKind, CenterStatus
 from centers.models import Center
 from geo.models import AdministrativeUnit
@@ -169,30 +170,6 @@ def task_reports_open(*, task: Task, directive: Directive) -> ReportPeriod:
 
 # Assignees' side
 
-def can_report_progress(user, assignment: TaskAssignment) -> bool:
-    """The assignee reports: the center's director, the commune's officer, the division's staff."""
-    if not getattr(user, "is_authenticated", False) or not assignment.task.directive.is_issued:
-        return False
-    if assignment.kind == AssigneeKind.CENTER:
-        return user.role == User.Role.DIRECTOR and user.center_id == assignment.center_id
-    if assignment.kind == AssigneeKind.COMMUNE:
-        return user.role == User.Role.LOCAL_OFFICER and user.commune_id == assignment.commune_id
-    # Thanh tra Sở is a division too: its inspectors answer the tasks given to it.
-    return user.role in (User.Role.DEPARTMENT, User.Role.INSPECTOR) and user.division_id == assignment.division_id
-
-
-def can_review_assignment(user, assignment: TaskAssignment) -> bool:
-    """The issuer's side: the Department's staff of the directive's province."""
-    directive = assignment.task.directive
-    return directive.is_issued and can_manage_registry_of(user, directive.province_id)
-
-
-def can_manage_registry_of(user, province_id: int) -> bool:
-    from accounts.permissions import can_manage_registry
-
-    return can_manage_registry(user) and (user.is_superuser or user.province_id == province_id)
-
-
 @transaction.atomic
 def progress_report(*, assignment: TaskAssignment, user, note: str, files=(), marks_done: bool = False,
                     idempotency_key=None) -> TaskProgress:
@@ -201,7 +178,7 @@ def progress_report(*, assignment: TaskAssignment, user, note: str, files=(), ma
     Every file is checked before anything is stored: one bad file refuses the whole
     report. The same form sent twice (same key) returns the first report."""
     assignment = TaskAssignment.objects.select_related("task__directive").get(pk=assignment.pk)
-    if not can_report_progress(user, assignment):
+    if not may(user, "assignments.report", assignment):
         raise PermissionDenied
     if idempotency_key:
         existing = TaskProgress.objects.filter(idempotency_key=idempotency_key).first()
@@ -244,7 +221,7 @@ def progress_report(*, assignment: TaskAssignment, user, note: str, files=(), ma
 def assignment_accept(*, assignment: TaskAssignment, user) -> None:
     """The issuer confirms a reported completion; the first of two reviewers wins."""
     assignment = TaskAssignment.objects.select_related("task__directive").get(pk=assignment.pk)
-    if not can_review_assignment(user, assignment):
+    if not may(user, "assignments.review", assignment):
         raise PermissionDenied
     changed = TaskAssignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.DONE).update(
         status=AssignmentStatus.ACCEPTED, accepted_at=timezone.now(), accepted_by=user, reopen_note="",
@@ -258,7 +235,7 @@ def assignment_reopen(*, assignment: TaskAssignment, user, note: str) -> None:
     """The issuer sends the task back: it is open again (and overdue if past its deadline),
     and the assignee is told why."""
     assignment = TaskAssignment.objects.select_related("task__directive").get(pk=assignment.pk)
-    if not can_review_assignment(user, assignment):
+    if not may(user, "assignments.review", assignment):
         raise PermissionDenied
     note = (note or "").strip()
     if not note:

@@ -7,8 +7,6 @@ Every object comes from conferences.selectors (another center's assignment, a dr
 another province's: 404); who may report or review is conferences.services (403)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +15,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
-from accounts.permissions import require
+from accounts.models import User
+from accounts.permissions import ActionRequiredMixin, action_required, may, require
 from centers.selectors import center_get
 from edu_portal.files import UploadLimit, content_type_for, private_download
 from edu_portal.views import ScopedFilterView, add_errors
@@ -38,14 +37,13 @@ from ..selectors import (
     unit_assignments,
 )
 from ..services import assignment_accept, assignment_reopen, progress_report
-from ..services.tasks import can_report_progress, can_review_assignment
 from ..validators import EVIDENCE_MAX_MB, PHOTO_TYPES
-
 
 # Lists
 
 
-class AssignmentListBase(LoginRequiredMixin, ScopedFilterView):
+class AssignmentListBase(ActionRequiredMixin, ScopedFilterView):
+    action = "assignments.view"
     filterset_class = AssignmentFilterSet
     paginate_by = 50
     context_object_name = "assignments"
@@ -59,7 +57,7 @@ class AssignmentListBase(LoginRequiredMixin, ScopedFilterView):
     def hide_assignee(self) -> bool:
         """A director's tasks are all their center's: no assignee column."""
         user = self.request.user
-        return user.role == "director" and not user.is_superuser
+        return user.role == User.Role.DIRECTOR and not user.is_superuser
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -83,11 +81,8 @@ class UnitAssignmentsView(AssignmentListBase):
     template_name = "conferences/unit_detail.html"
     unit_kind = ""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.unit = self.get_unit(request.user, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def assignments(self):
         return unit_assignments(self.request.user, **{self.unit_kind: self.unit})
@@ -114,6 +109,7 @@ class CommuneAssignmentsView(UnitAssignmentsView):
 
 
 class DivisionAssignmentsView(UnitAssignmentsView):
+    action = "assignments.division"
     unit_kind = "division"
 
     def get_unit(self, user, pk):
@@ -126,8 +122,8 @@ class DivisionAssignmentsView(UnitAssignmentsView):
 def _detail_context(request: HttpRequest, assignment: TaskAssignment, *, progress_form=None, reopen_form=None):
     user = request.user
     task = assignment.task
-    can_report = can_report_progress(user, assignment) and assignment.status != AssignmentStatus.ACCEPTED
-    can_review = can_review_assignment(user, assignment)
+    can_report = may(user, "assignments.report", assignment) and assignment.status != AssignmentStatus.ACCEPTED
+    can_review = may(user, "assignments.review", assignment)
     obligation = None
     if task.report_period_id and assignment.center_id:
         obligation = Obligation.objects.filter(period_id=task.report_period_id, center_id=assignment.center_id).first()
@@ -146,7 +142,8 @@ def _detail_context(request: HttpRequest, assignment: TaskAssignment, *, progres
     }
 
 
-class AssignmentDetailView(LoginRequiredMixin, DetailView):
+class AssignmentDetailView(ActionRequiredMixin, DetailView):
+    action = "assignments.view"
     template_name = "conferences/assignment_detail.html"
     context_object_name = "assignment"
 
@@ -161,14 +158,14 @@ def _render_detail(request, assignment, **forms) -> HttpResponse:
     return render(request, "conferences/assignment_detail.html", _detail_context(request, assignment, **forms))
 
 
+@action_required("assignments.report")
 @csrf_exempt
-@login_required
 @require_POST
 def progress_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A progress report with evidence. The size limit is installed before anything reads
     the body, so the CSRF check (which reads it) runs right after, as for reports."""
     assignment = assignment_get(request.user, pk)
-    require(can_report_progress(request.user, assignment))
+    require(request.user, "assignments.report", assignment)
     limit = UploadLimit(request, EVIDENCE_MAX_MB * 1024 * 1024)
     request.upload_handlers.insert(0, limit)
     return csrf_protect(_progress_create)(request, assignment, limit)
@@ -198,7 +195,7 @@ def _progress_create(request: HttpRequest, assignment: TaskAssignment, limit: Up
     return _render_detail(request, assignment, progress_form=form)
 
 
-@login_required
+@action_required("assignments.review")
 @require_POST
 def assignment_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = assignment_get(request.user, pk)
@@ -211,11 +208,11 @@ def assignment_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("conferences:assignment_detail", pk=assignment.pk)
 
 
-@login_required
+@action_required("assignments.review")
 @require_POST
 def assignment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = assignment_get(request.user, pk)
-    require(can_review_assignment(request.user, assignment))
+    require(request.user, "assignments.review", assignment)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -232,7 +229,7 @@ def assignment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, assignment, reopen_form=form)
 
 
-@login_required
+@action_required("assignments.view")
 def evidence_download(request: HttpRequest, pk: int):
     """An evidence file, for those who see its assignment (served from private MEDIA_ROOT)."""
     evidence = get_object_or_404(Evidence.objects.filter(assignment_scope_q(request.user, "progress__assignment__")),

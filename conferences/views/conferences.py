@@ -7,8 +7,6 @@ directors and local officers have no conference pages (403 on the list, 404 on a
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -19,34 +17,32 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
-from accounts.permissions import require
+from accounts.permissions import ActionRequiredMixin, action_required, may
 from edu_portal.concurrency import edit_conflict_response
 from edu_portal.files import content_type_for, private_download
 from edu_portal.views import ScopedFilterView, add_errors
 
 from ..filters import ConferenceFilterSet
-from ..forms import ConferenceAttachmentForm, ConferenceForm, ParticipantGroupFormSet, QuestionFormSet
+from ..forms import (
+    ConferenceAttachmentForm,
+    ConferenceForm,
+    ParticipantGroupFormSet,
+    QuestionFormSet,
+)
 from ..models import Conference, ConferenceAttachment
 from ..selectors import conference_get, conferences_visible_to, directives_visible_to
 from ..services import conference_attachment_add, conference_save
-from ..services.conferences import can_record_conferences, conference_refresh_search
+from ..services.conferences import conference_refresh_search
 from ..validators import CONFERENCE_FILE_MAX_MB, CONFERENCE_FILE_TYPES, PHOTO_TYPES, check_file
 
 
-def can_read_conferences(user) -> bool:
-    return bool(user.is_superuser or (user.role in ("department", "inspector") and user.province_id))
-
-
-class ConferenceListView(LoginRequiredMixin, ScopedFilterView):
+class ConferenceListView(ActionRequiredMixin, ScopedFilterView):
+    action = "conferences.view"
     filterset_class = ConferenceFilterSet
     template_name = "conferences/conference_list.html"
     paginate_by = 30
     context_object_name = "conferences"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_read_conferences(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return (
@@ -58,10 +54,11 @@ class ConferenceListView(LoginRequiredMixin, ScopedFilterView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_edit=can_record_conferences(self.request.user), **kwargs)
+        return super().get_context_data(can_edit=may(self.request.user, "conferences.record"), **kwargs)
 
 
-class ConferenceDetailView(LoginRequiredMixin, DetailView):
+class ConferenceDetailView(ActionRequiredMixin, DetailView):
+    action = "conferences.view"
     template_name = "conferences/conference_detail.html"
     context_object_name = "conference"
 
@@ -71,7 +68,7 @@ class ConferenceDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         conference = self.object
         user = self.request.user
-        can_edit = can_record_conferences(user)
+        can_edit = may(user, "conferences.record")
         attachments = list(conference.attachments.all())
         return super().get_context_data(
             groups=list(conference.participant_groups.all()),
@@ -86,18 +83,15 @@ class ConferenceDetailView(LoginRequiredMixin, DetailView):
         )
 
 
-class ConferenceEditMixin(LoginRequiredMixin, View):
+class ConferenceEditMixin(ActionRequiredMixin, View):
     """The conference form with its participant groups and questions as inline rows,
     saved together through conference_save (then the search text is rebuilt)."""
+    action = "conferences.record"
 
     template_name = "conferences/conference_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.conference = self.get_conference()
-        require(can_record_conferences(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_conference(self) -> Conference:
         raise NotImplementedError
@@ -150,13 +144,12 @@ class ConferenceUpdateView(ConferenceEditMixin):
         return conference_get(self.request.user, self.kwargs["pk"])
 
 
-@login_required
+@action_required("conferences.record")
 @require_POST
 def conference_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Photos, slides, documents: every file is checked (type by content, size) before
     any is stored, so one bad file refuses the upload."""
     conference = conference_get(request.user, pk)
-    require(can_record_conferences(request.user))
     form = ConferenceAttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         uploads = form.cleaned_data["files"]
@@ -177,7 +170,7 @@ def conference_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(conference.get_absolute_url() + "#attachments")
 
 
-@login_required
+@action_required("conferences.view")
 def conference_attachment_download(request: HttpRequest, pk: int):
     """A conference's file, for those who see the conference; photos may be shown inline."""
     attachment = get_object_or_404(

@@ -10,8 +10,6 @@ then the rule (an issued directive is never changed: a message, nothing stored).
 from collections import OrderedDict
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -24,7 +22,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
-from accounts.permissions import require
+from accounts.permissions import ActionRequiredMixin, action_required, may
 from edu_portal.concurrency import edit_conflict_response
 from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView, add_errors
@@ -45,14 +43,12 @@ from ..selectors import (
 )
 from ..services import directive_correct, directive_issue, directive_save
 from ..services.directives import (
-    can_edit_directives,
     directive_articles_save,
     directive_delete,
     refuse_if_issued,
     require_editor,
 )
-from ..services.registers import can_read_registers, register_latest
-from .conferences import can_read_conferences
+from ..services.registers import register_latest
 
 
 def _refused(request: HttpRequest, directive: Directive) -> HttpResponse | None:
@@ -65,9 +61,10 @@ def _refused(request: HttpRequest, directive: Directive) -> HttpResponse | None:
     return None
 
 
-class DirectiveListView(LoginRequiredMixin, ScopedFilterView):
+class DirectiveListView(ActionRequiredMixin, ScopedFilterView):
     """Every directive the user sees with the follow-up of the assignments they see, in a
     fixed number of queries."""
+    action = "directives.view"
 
     filterset_class = DirectiveFilterSet
     template_name = "conferences/directive_list.html"
@@ -78,8 +75,8 @@ class DirectiveListView(LoginRequiredMixin, ScopedFilterView):
         return directive_list(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_edit=can_edit_directives(self.request.user),
-                                         can_read_registers=can_read_registers(self.request.user), **kwargs)
+        return super().get_context_data(can_edit=may(self.request.user, "directives.edit"),
+                                         can_read_registers=may(self.request.user, "registers.view"), **kwargs)
 
 
 def task_groups(tasks, assignments, *, all_tasks: bool) -> list[dict]:
@@ -97,13 +94,8 @@ def task_groups(tasks, assignments, *, all_tasks: bool) -> list[dict]:
     return [{"name": name, "tasks": items} for name, items in groups.items()]
 
 
-def sees_all_tasks(user) -> bool:
-    """The Department and its inspectors see every task of a directive; the others see
-    the tasks given to them."""
-    return bool(user.is_superuser or user.role in ("department", "inspector"))
-
-
-class DirectiveDetailView(LoginRequiredMixin, DetailView):
+class DirectiveDetailView(ActionRequiredMixin, DetailView):
+    action = "directives.view"
     template_name = "conferences/directive_detail.html"
     context_object_name = "directive"
 
@@ -115,29 +107,30 @@ class DirectiveDetailView(LoginRequiredMixin, DetailView):
         user = self.request.user
         visible = assignments_visible_to(user).filter(task__directive=directive)
         tasks = list(directive.tasks.select_related("report_type", "report_period"))
-        editable = not directive.is_issued and can_edit_directives(user)
+        editable = not directive.is_issued and may(user, "directives.edit")
         replaced_by = directives_visible_to(user).filter(replaces=directive).first()
         return super().get_context_data(
-            task_groups=task_groups(tasks, assignment_list(visible), all_tasks=sees_all_tasks(user)),
+            task_groups=task_groups(tasks, assignment_list(visible), all_tasks=may(user, "directives.all_tasks")),
             summary=follow_up_summary(visible) if directive.is_issued else None,
             editable=editable,
-            can_correct=directive.is_issued and can_edit_directives(user) and replaced_by is None,
+            can_correct=directive.is_issued and may(user, "directives.edit") and replaced_by is None,
             replaced_by=replaced_by,
             replaces_visible=directive.replaces_id
             and directives_visible_to(user).filter(pk=directive.replaces_id).exists(),
             directive_query=f"directive={directive.pk}",
-            can_see_conference=can_read_conferences(user),
+            can_see_conference=may(user, "conferences.view"),
             status_badge=DirectiveStatus.badge(directive.status),
-            can_attach_appendix=sees_all_tasks(user),
+            can_attach_appendix=may(user, "directives.all_tasks"),
             articles=list(directive.articles.all()) if directive.doc_type == DirectiveType.DECISION else [],
             legal_bases=entries(directive.legal_bases),
             **kwargs,
         )
 
 
-class DirectiveEditMixin(LoginRequiredMixin, View):
+class DirectiveEditMixin(ActionRequiredMixin, View):
     """The draft form; a quyết định also has its articles as rows (ArticleFormSet),
     saved with it in one transaction. Other types leave the rows alone."""
+    action = "directives.edit"
 
     template_name = "conferences/directive_form.html"
 
@@ -178,12 +171,9 @@ class DirectiveEditMixin(LoginRequiredMixin, View):
 
 
 class DirectiveCreateView(DirectiveEditMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        require(can_edit_directives(request.user) and bool(request.user.province_id))
+    action = "directives.create"
+    def load_objects(self, request, *args, **kwargs):
         self.directive = Directive(province_id=request.user.province_id)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None):
         initial = {}
@@ -200,15 +190,12 @@ class DraftMixin:
     """A draft of the user's Department only: an issued directive gets the service's
     refusal and nothing changes; a role that may not edit gets 403."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.directive = directive_get(request.user, kwargs["pk"])
         require_editor(request.user, self.directive)
         refused = _refused(request, self.directive)
         if refused is not None:
             return refused
-        return super().dispatch(request, *args, **kwargs)
 
 
 class DirectiveUpdateView(DraftMixin, DirectiveEditMixin):
@@ -218,7 +205,8 @@ class DirectiveUpdateView(DraftMixin, DirectiveEditMixin):
         return DirectiveForm(data, instance=self.directive, user=self.request.user)
 
 
-class DirectiveIssueView(DraftMixin, LoginRequiredMixin, View):
+class DirectiveIssueView(DraftMixin, ActionRequiredMixin, View):
+    action = "directives.edit"
     """Confirm, with the date, then issue: the number is taken from the register."""
 
     template_name = "conferences/directive_issue.html"
@@ -251,7 +239,7 @@ class DirectiveIssueView(DraftMixin, LoginRequiredMixin, View):
         return self.render(form)
 
 
-@login_required
+@action_required("directives.edit")
 @require_POST
 def directive_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A new draft that replaces the issued directive (same content, tasks, assignees)."""
@@ -268,7 +256,7 @@ def directive_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("conferences:directive_update", pk=copy.pk)
 
 
-@login_required
+@action_required("directives.edit")
 @require_POST
 def directive_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     directive = directive_get(request.user, pk)

@@ -10,7 +10,6 @@ province's register); only the staff change them. The rules are conferences.serv
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import require
+from accounts.permissions import ActionRequiredMixin, may, require
 from edu_portal.params import parse_int
 from edu_portal.views import add_errors
 
@@ -27,8 +26,6 @@ from ..forms import RegisterCancelForm, RegisterStartForm
 from ..models import Directive, DirectiveRegister, RegisterEntry
 from ..selectors import directives_visible_to
 from ..services.registers import (
-    can_manage_registers,
-    can_read_registers,
     register_cancel_next,
     register_rows,
     register_set_next,
@@ -36,13 +33,10 @@ from ..services.registers import (
 )
 
 
-class RegisterAccessMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        require(can_read_registers(request.user))
-        self.can_manage = can_manage_registers(request.user)
-        return super().dispatch(request, *args, **kwargs)
+class RegisterAccessMixin(ActionRequiredMixin):
+    action = "registers.view"
+    def load_objects(self, request, *args, **kwargs):
+        self.can_manage = may(request.user, "registers.manage")
 
 
 def _latest_dates(registers: list[DirectiveRegister]) -> None:
@@ -94,7 +88,7 @@ class RegisterListView(RegisterAccessMixin, View):
 
     def post(self, request, *args, **kwargs):
         """Set where a register of the user's province starts (created if absent)."""
-        require(self.can_manage and bool(request.user.province_id))
+        require(request.user, "registers.manage")
         form = RegisterStartForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -118,14 +112,11 @@ class RegisterListView(RegisterAccessMixin, View):
 class RegisterDetailView(RegisterAccessMixin, View):
     template_name = "conferences/register_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        require(can_read_registers(request.user))
+    def load_objects(self, request, *args, **kwargs):
+        super().load_objects(request, *args, **kwargs)
         self.register = get_object_or_404(
             registers_visible_to(request.user).select_related("province"), pk=kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def render(self, start_form, cancel_form):
         register = self.register
@@ -155,7 +146,7 @@ class RegisterDetailView(RegisterAccessMixin, View):
     def post(self, request, *args, **kwargs):
         """action=next: a new next number (the numbers jumped over are recorded as
         skipped); action=cancel: the next number recorded as cancelled."""
-        require(self.can_manage)
+        require(request.user, "registers.manage")
         action = request.POST.get("action", "")
         if action not in ("next", "cancel"):
             return redirect(self.register)

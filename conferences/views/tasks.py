@@ -4,8 +4,6 @@ autocomplete of the assign form. Every step is refused once the directive is iss
 (conferences.services), with the service's message."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,18 +12,22 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import require
+from accounts.permissions import ActionRequiredMixin, action_required
 from centers.selectors import centers_visible_to, search_q
-
 from edu_portal.concurrency import edit_conflict_response
 from edu_portal.params import parse_int
 from edu_portal.views import add_errors
 
 from ..forms import TaskAssignForm, TaskForm
 from ..models import Directive, Task
-from ..selectors import assignment_list, assignments_visible_to, directive_get, directives_visible_to
+from ..selectors import (
+    assignment_list,
+    assignments_visible_to,
+    directive_get,
+    directives_visible_to,
+)
 from ..services import task_assign, task_save
-from ..services.directives import can_edit_directives, refuse_if_issued, require_editor
+from ..services.directives import refuse_if_issued, require_editor
 from ..services.tasks import ACTIVE_STATUSES, assignment_remove, task_delete
 
 AUTOCOMPLETE_LIMIT = 20
@@ -55,17 +57,15 @@ def _tasks_url(directive: Directive) -> str:
     return directive.get_absolute_url() + "#tasks"
 
 
-class TaskEditMixin(LoginRequiredMixin, View):
+class TaskEditMixin(ActionRequiredMixin, View):
+    action = "directives.edit"
     template_name = "conferences/task_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.load(request, **kwargs)
         refused = _editable(request, self.directive)
         if refused is not None:
             return refused
-        return super().dispatch(request, *args, **kwargs)
 
     def render(self, form):
         return render(self.request, self.template_name, {"form": form, "directive": self.directive,
@@ -103,7 +103,7 @@ class TaskUpdateView(TaskEditMixin):
         self.directive = self.task.directive
 
 
-@login_required
+@action_required("directives.edit")
 @require_POST
 def task_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request.user, pk)
@@ -115,20 +115,18 @@ def task_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_tasks_url(task.directive))
 
 
-class TaskAssignView(LoginRequiredMixin, View):
+class TaskAssignView(ActionRequiredMixin, View):
     """Who the task goes to, with the assignees already chosen (each removable)."""
+    action = "directives.edit"
 
     template_name = "conferences/task_assign.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.task = _task(request.user, kwargs["pk"])
         self.directive = self.task.directive
         refused = _editable(request, self.directive)
         if refused is not None:
             return refused
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None):
         url = reverse("conferences:center_autocomplete") + f"?directive={self.directive.pk}"
@@ -162,7 +160,7 @@ class TaskAssignView(LoginRequiredMixin, View):
         return self.render(form)
 
 
-@login_required
+@action_required("directives.edit")
 @require_POST
 def assignment_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
@@ -177,11 +175,10 @@ def assignment_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("conferences:task_assign", pk=assignment.task_id)
 
 
-@login_required
+@action_required("directives.edit")
 def center_autocomplete(request: HttpRequest) -> JsonResponse:
     """Centers of the user's province for the assign form: folded search on name, code,
     address; active ones only (the others cannot act on a task)."""
-    require(can_edit_directives(request.user))
     term = request.GET.get("q", "").strip()
     directive_id = parse_int(request.GET.get("directive"))
     centers = centers_visible_to(request.user)

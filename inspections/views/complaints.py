@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import User
-from accounts.permissions import require
+from accounts.permissions import ActionRequiredMixin, may
 from centers.selectors import centers_visible_to
 from edu_portal.concurrency import edit_conflict_response
 from edu_portal.params import parse_int
@@ -28,7 +26,10 @@ from ..choices import OPEN_COMPLAINT_STATUSES
 from ..filters import ComplaintFilterSet
 from ..forms import ComplaintForm
 from ..models import Complaint
-from ..selectors import can_record_inspections, can_view_compliance, complaint_get, complaints_visible_to
+from ..selectors import (
+    complaint_get,
+    complaints_visible_to,
+)
 from ..services import complaint_save
 
 # Thirty days is the usual time limit for handling a complaint (Luật Khiếu nại 2011,
@@ -36,49 +37,42 @@ from ..services import complaint_save
 DEFAULT_HANDLING_DAYS = 30
 
 
-def can_read_complaints(user) -> bool:
-    return can_view_compliance(user) and user.role != User.Role.DIRECTOR
-
-
-class ComplaintListView(LoginRequiredMixin, ScopedFilterView):
+class ComplaintListView(ActionRequiredMixin, ScopedFilterView):
+    action = "compliance.view"
     filterset_class = ComplaintFilterSet
     template_name = "inspections/complaint_list.html"
     paginate_by = 30
     context_object_name = "complaints"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_read_complaints(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return complaints_visible_to(self.request.user).select_related("center__commune")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(can_edit=can_record_inspections(self.request.user), **kwargs)
+        context = super().get_context_data(can_edit=may(self.request.user, "inspections.record"), **kwargs)
         today = timezone.localdate()
         for complaint in context["complaints"]:
             complaint.overdue = complaint.status in OPEN_COMPLAINT_STATUSES and complaint.handling_deadline < today
         return context
 
 
-class ComplaintDetailView(LoginRequiredMixin, View):
+class ComplaintDetailView(ActionRequiredMixin, View):
+    action = "compliance.view"
     def get(self, request, pk):
         complaint = complaint_get(request.user, pk)
         today = timezone.localdate()
         return render(request, "inspections/complaint_detail.html", {
             "complaint": complaint,
             "overdue": complaint.status in OPEN_COMPLAINT_STATUSES and complaint.handling_deadline < today,
-            "can_edit": can_record_inspections(request.user),
+            "can_edit": may(request.user, "inspections.record"),
         })
 
 
-class ComplaintEditView(LoginRequiredMixin, View):
+class ComplaintEditView(ActionRequiredMixin, View):
+    action = "inspections.record"
     template_name = "inspections/complaint_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.fixed_center = None
         pk = kwargs.get("pk")
         if pk is not None:
@@ -90,8 +84,6 @@ class ComplaintEditView(LoginRequiredMixin, View):
             center_id = parse_int(request.GET.get("center"))
             if center_id is not None:
                 self.fixed_center = get_object_or_404(centers_visible_to(request.user), pk=center_id)
-        require(can_record_inspections(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def form(self, data=None):
         return ComplaintForm(data, instance=self.complaint, centers=centers_visible_to(self.request.user),

@@ -14,8 +14,6 @@ import datetime
 from functools import cached_property
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -25,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import can_manage_registry, require
+from accounts.permissions import ActionRequiredMixin, action_required, may, require
 from centers.choices import CenterKind, CenterStatus
 from centers.excel import unit_label
 from centers.selectors import centers_visible_to
@@ -37,7 +35,12 @@ from ..filters import ComplianceFilterSet
 from ..forms import SavedSearchForm, WeightsForm
 from ..models import SavedSearch
 from ..rules import RULES
-from ..selectors import ComplianceFrame, ComplianceResult, can_view_compliance, compliance_frame, compliance_search
+from ..selectors import (
+    ComplianceFrame,
+    ComplianceResult,
+    compliance_frame,
+    compliance_search,
+)
 from ..services import risk_weights_set, saved_search_save
 
 
@@ -75,7 +78,8 @@ def _search(request: HttpRequest, filterset: ComplianceFilterSet, frame: Complia
                              limit=limit, **filterset.search_options())
 
 
-class ComplianceView(LoginRequiredMixin, ScopedFilterView):
+class ComplianceView(ActionRequiredMixin, ScopedFilterView):
+    action = "compliance.view"
     filterset_class = ComplianceFilterSet
     template_name = "inspections/compliance.html"
     # Rows are tall (every flag with its reason): 25 fill a screen or two, and the page
@@ -83,10 +87,6 @@ class ComplianceView(LoginRequiredMixin, ScopedFilterView):
     paginate_by = 25
     context_object_name = "centers"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_view_compliance(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     @cached_property
     def today(self) -> datetime.date:
@@ -135,16 +135,15 @@ class ComplianceView(LoginRequiredMixin, ScopedFilterView):
             # The legend is the same for every request with these weights: cached as HTML.
             legend_key="-".join(str(frame.weights.get(rule.code, 0)) for rule in RULES),
             weights_province=frame.province,
-            can_set_weights=can_manage_registry(user) and frame.province is not None,
+            can_set_weights=may(user, "registry.manage") and frame.province is not None,
             today=self.today,
         )
         return context
 
 
-@login_required
+@action_required("compliance.view")
 def compliance_export_xlsx(request: HttpRequest) -> HttpResponse:
     """The same filters and order as the page, every row: flags, reasons and score."""
-    require(can_view_compliance(request.user))
     today = timezone.localdate()
     frame = compliance_frame(request.user, province_id=_chosen_province(request))
     filterset = ComplianceFilterSet(request.GET or None, queryset=centers_visible_to(request.user),
@@ -182,11 +181,11 @@ def compliance_export_xlsx(request: HttpRequest) -> HttpResponse:
     return private_download(data, f"canh-bao-tuan-thu-{today:%Y%m%d}.xlsx")
 
 
-@login_required
+@action_required("compliance.weights")
 def weights_update(request: HttpRequest) -> HttpResponse:
     """Department staff set their province's weights; a superuser those of ?province=."""
     user = request.user
-    require(can_manage_registry(user))
+    require(user, "registry.manage")
     province_id = user.province_id
     if user.is_superuser and not province_id:
         province_id = parse_int(request.POST.get("province") or request.GET.get("province"))
@@ -214,10 +213,9 @@ def weights_update(request: HttpRequest) -> HttpResponse:
 # Saved searches: each user's own; another user's id is a 404.
 
 
-@login_required
+@action_required("compliance.view")
 def saved_search_list(request: HttpRequest) -> HttpResponse:
     """The user's saved searches, as a fragment the page loads with htmx (or POST to save)."""
-    require(can_view_compliance(request.user))
     if request.method == "POST":
         form = SavedSearchForm(request.POST)
         if form.is_valid():
@@ -235,14 +233,14 @@ def saved_search_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/saved_searches.html", {"searches": searches})
 
 
-@login_required
+@action_required("compliance.view")
 def saved_search_open(request: HttpRequest, pk: int) -> HttpResponse:
     search = get_object_or_404(SavedSearch, pk=pk, user=request.user)
     query = _clean_query(search.query)
     return redirect(reverse("inspections:compliance") + (f"?{query}" if query else ""))
 
 
-@login_required
+@action_required("compliance.view")
 @require_POST
 def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
     search = get_object_or_404(SavedSearch, pk=pk, user=request.user)

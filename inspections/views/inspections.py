@@ -9,8 +9,6 @@ the inspections of their own center only (403 on the list, 404 on any other cent
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import require
+from accounts.permissions import ActionRequiredMixin, action_required, may
 from centers.selectors import centers_visible_to
 from edu_portal.concurrency import edit_conflict_response
 from edu_portal.params import parse_int
@@ -30,23 +28,31 @@ from edu_portal.views import ScopedFilterView, add_errors
 
 from ..choices import CheckResult, Condition, InspectionStatus
 from ..filters import InspectionFilterSet
-from ..forms import ChecklistForm, FollowUpForm, InspectionForm, RemediedForm, ViolationForm
+from ..forms import (
+    ChecklistForm,
+    FollowUpForm,
+    InspectionForm,
+    RemediedForm,
+    ViolationForm,
+)
 from ..models import Inspection, Violation
 from ..pdf import inspection_record_context, inspection_record_filename
-from ..selectors import can_record_inspections, can_view_compliance, inspection_get, inspections_visible_to
-from ..services import inspection_follow_up_add, inspection_save, violation_add, violation_remedied
+from ..selectors import inspection_get, inspections_visible_to
+from ..services import (
+    inspection_follow_up_add,
+    inspection_save,
+    violation_add,
+    violation_remedied,
+)
 
 
-class InspectionListView(LoginRequiredMixin, ScopedFilterView):
+class InspectionListView(ActionRequiredMixin, ScopedFilterView):
+    action = "compliance.view"
     filterset_class = InspectionFilterSet
     template_name = "inspections/inspection_list.html"
     paginate_by = 30
     context_object_name = "inspections"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_view_compliance(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return inspections_visible_to(self.request.user).select_related("center__commune").annotate(
@@ -55,20 +61,17 @@ class InspectionListView(LoginRequiredMixin, ScopedFilterView):
         ).order_by(*Inspection._meta.ordering)  # GROUP BY drops the default ordering
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_edit=can_record_inspections(self.request.user), **kwargs)
+        return super().get_context_data(can_edit=may(self.request.user, "inspections.record"), **kwargs)
 
 
-class InspectionEditView(LoginRequiredMixin, View):
+class InspectionEditView(ActionRequiredMixin, View):
     """The inspection form and its checklist, saved together by inspection_save."""
+    action = "inspections.record"
 
     template_name = "inspections/inspection_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.inspection = self.get_inspection()
-        require(can_record_inspections(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_inspection(self) -> Inspection:
         pk = self.kwargs.get("pk")
@@ -115,10 +118,11 @@ class InspectionEditView(LoginRequiredMixin, View):
         return self.render(form, checklist)
 
 
-class InspectionDetailView(LoginRequiredMixin, View):
+class InspectionDetailView(ActionRequiredMixin, View):
+    action = "inspections.view"
     def get(self, request, pk):
         inspection = inspection_get(request.user, pk)
-        can_edit = can_record_inspections(request.user)
+        can_edit = may(request.user, "inspections.record")
         checks = {check.condition: check for check in inspection.checks.all()}
         checklist = [(condition, checks.get(condition.value)) for condition in Condition]
         violations = list(inspection.violations.select_related("article__version"))
@@ -140,10 +144,9 @@ class InspectionDetailView(LoginRequiredMixin, View):
         })
 
 
-@login_required
+@action_required("inspections.record")
 def violation_create(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = inspection_get(request.user, pk)
-    require(can_record_inspections(request.user))
     if not inspection.carried_out_on:
         messages.error(request, _("Chỉ ghi vi phạm sau khi đã có ngày kiểm tra."))
         return redirect(inspection)
@@ -161,13 +164,12 @@ def violation_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/violation_form.html", {"form": form, "inspection": inspection})
 
 
-@login_required
+@action_required("inspections.record")
 @require_POST
 def violation_remedied_view(request: HttpRequest, pk: int, violation_pk: int) -> HttpResponse:
     inspection = inspection_get(request.user, pk)
     violation = get_object_or_404(Violation.objects.select_related("inspection__center"), pk=violation_pk,
                                   inspection=inspection)
-    require(can_record_inspections(request.user))
     form = RemediedForm(request.POST)
     if form.is_valid():
         try:
@@ -181,11 +183,10 @@ def violation_remedied_view(request: HttpRequest, pk: int, violation_pk: int) ->
     return redirect(inspection.get_absolute_url() + "#violations")
 
 
-@login_required
+@action_required("inspections.record")
 @require_POST
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = inspection_get(request.user, pk)
-    require(can_record_inspections(request.user))
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -199,7 +200,7 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(inspection.get_absolute_url() + "#follow-up")
 
 
-@login_required
+@action_required("inspections.view")
 def inspection_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The inspection record (biên bản kiểm tra) in the state format."""
     inspection = inspection_get(request.user, pk)

@@ -11,7 +11,6 @@ from .generation import (  # noqa: F401
 from .submissions import (  # noqa: F401
     attachment_add,
     attachment_remove,
-    can_submit,
     draft_initial,
     draft_refusal,
     draft_save,

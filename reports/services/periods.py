@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_registry
+from accounts.permissions import may
 
 from ..models import Obligation, ReportPeriod, SubmissionVersion
 from .generation import obligations_generate
@@ -99,7 +99,7 @@ def period_correct(*, period: ReportPeriod, due_date: datetime.date, lock_date: 
     date, with nothing changed, or when a report submitted on time would become late
     (a due date earlier than its submission). Moving the due date later re-derives every
     obligation's timeliness from it, as all figures are read from the period."""
-    if not (can_manage_registry(by) and (by.is_superuser or period.report_type.province_id == by.province_id)):
+    if not (may(by, "registry.manage") and (by.is_superuser or period.report_type.province_id == by.province_id)):
         raise PermissionDenied
     with transaction.atomic():
         period = ReportPeriod.objects.select_for_update().get(pk=period.pk)

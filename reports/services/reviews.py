@@ -14,12 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.permissions import can_review_reports
+from accounts.permissions import may
 from centers.selectors import scope_q
 
 from ..choices import ExtensionStatus, ObligationStatus
 from ..models import ExtensionRequest, Obligation, Review, SubmissionVersion
-from .notices import notice_extension_decided, notice_report_accepted, notice_report_returned
+from .notices import (
+    notice_extension_decided,
+    notice_report_accepted,
+    notice_report_returned,
+)
 
 # Statuses in which a submitted version waits for the Department.
 AWAITING_REVIEW = (ObligationStatus.SUBMITTED, ObligationStatus.RESUBMITTED)
@@ -40,7 +44,7 @@ def _lock_for_review(
 ) -> Obligation:
     """The obligation row, locked until the end of the transaction, after the checks that
     every decision shares: the role, the scope, the revision seen, the version reviewed."""
-    if not can_review_reports(reviewer):
+    if not may(reviewer, "reports.review"):
         raise PermissionDenied
     locked = (
         # of=("self",): lock the obligation only, not the center joined for the scope.
@@ -138,7 +142,7 @@ def extension_decide(
     center asked for): it then counts as the due date for timeliness and keeps the period
     open to that center until then. Refusing needs an answer. A request already decided
     (by someone else a moment ago) raises ReviewConflict."""
-    if not can_review_reports(decided_by):
+    if not may(decided_by, "reports.review"):
         raise PermissionDenied
     answer = (answer or "").strip()
     locked = (

@@ -24,9 +24,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import may
 
 from ..choices import PENDING_STATUSES, ExtensionStatus, ObligationStatus
-from ..models import Attachment, ExtensionRequest, Obligation, ReportType, SubmissionVersion, local_date
+from ..models import (
+    Attachment,
+    ExtensionRequest,
+    Obligation,
+    ReportType,
+    SubmissionVersion,
+    local_date,
+)
 from ..validators import MAX_TEXT_LENGTH, check_attachment, clean_values, raw_value
 
 # A draft holds at most this many files: enough for a report and its annexes.
@@ -34,19 +42,8 @@ MAX_DRAFT_ATTACHMENTS = 10
 AWAITING_REVIEW = (ObligationStatus.SUBMITTED, ObligationStatus.RESUBMITTED)
 
 
-def can_submit(user, obligation: Obligation) -> bool:
-    """Only the director of the obligation's own center writes its reports; local officers,
-    inspectors and the Department's staff read them."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.role == User.Role.DIRECTOR
-        and user.center_id is not None
-        and user.center_id == obligation.center_id
-    )
-
-
 def _require_director(user, obligation: Obligation) -> None:
-    if not can_submit(user, obligation):
+    if not may(user, "reports.submit", obligation):
         raise PermissionDenied
 
 

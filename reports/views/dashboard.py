@@ -3,8 +3,6 @@ officers (their commune); directors get a 403. The numbers are reports.selectors
 the exports only lay them out."""
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from accounts.permissions import can_read_reviews, can_view_report_dashboard, require
+from accounts.permissions import ActionRequiredMixin, action_required, may
 from centers.excel import unit_label
 from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import parse_int
@@ -47,11 +45,8 @@ class PeriodChoiceForm(forms.Form):
         self.fields["period"].choices = [(period.pk, str(period)) for period in periods]
 
 
-class DashboardAccessMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_view_report_dashboard(request.user))
-        return super().dispatch(request, *args, **kwargs)
+class DashboardAccessMixin(ActionRequiredMixin):
+    action = "reports.dashboard"
 
 
 def _period(request: HttpRequest, pk) -> ReportPeriod:
@@ -85,7 +80,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
                      "label": _("Xã/Phường"), "param": "commune", "rows": summary.by_commune},
                 ],
             )
-        context["can_review"] = can_read_reviews(user)
+        context["can_review"] = may(user, "reports.review_read")
         return super().get_context_data(**context, **kwargs)
 
 
@@ -97,11 +92,8 @@ class MissingCentersView(DashboardAccessMixin, ScopedFilterView):
     paginate_by = 100
     context_object_name = "obligations"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_view_report_dashboard(request.user))
-            self.period = _period(request, kwargs["period_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self, request, *args, **kwargs):
+        self.period = _period(request, kwargs["period_pk"])
 
     def get_queryset(self):
         return missing_obligations(self.period, self.request.user)
@@ -157,21 +149,19 @@ def _summary_sheets(summary: Completeness, user) -> list[Sheet]:
     ]
 
 
-@login_required
+@action_required("reports.dashboard")
 def dashboard_export_summary(request: HttpRequest, period_pk: int) -> HttpResponse:
     """Completeness and timeliness of the period as .xlsx: by kind, by commune, and the
     list of centers that have not submitted."""
-    require(can_view_report_dashboard(request.user))
     period = _period(request, period_pk)
     data = sheets_workbook(_summary_sheets(completeness(period, request.user), request.user))
     return private_download(data, f"tong-hop-bao-cao-ky-{period.pk}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-@login_required
+@action_required("reports.dashboard")
 def dashboard_export_values(request: HttpRequest, period_pk: int) -> HttpResponse:
     """The period's numeric values summed over the centers in scope, for the Department's
     own report upward: all submitted reports, the accepted ones, and per center kind."""
-    require(can_view_report_dashboard(request.user))
     period = _period(request, period_pk)
     totals = period_value_totals(period, request.user)
     preamble = [

@@ -8,8 +8,6 @@ rules are in reports.services.submissions; these views fetch, call and redirect.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
@@ -22,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
-from accounts.permissions import can_read_reviews, require
+from accounts.permissions import ActionRequiredMixin, action_required, may, require
 from centers.selectors import scope_q, scoped
 from edu_portal.files import UploadLimit, content_type_for, private_download
 from edu_portal.views import ScopedFilterView, add_errors
@@ -35,7 +33,6 @@ from ..selectors import obligation_review_notes, obligation_versions, version_va
 from ..services import (
     attachment_add,
     attachment_remove,
-    can_submit,
     draft_initial,
     draft_refusal,
     draft_save,
@@ -83,11 +80,12 @@ def _is_htmx(request: HttpRequest) -> bool:
 # The list
 
 
-class ObligationListView(LoginRequiredMixin, ScopedFilterView):
+class ObligationListView(ActionRequiredMixin, ScopedFilterView):
     """"Việc cần làm": every obligation of the user's scope with its due date (the
     extension's when granted), days left or late, and status. A director sees their own
     center's, a local officer their commune's, the Department and inspectors their
     province's, with filters. A fixed number of queries whatever the length."""
+    action = "reports.obligations"
 
     filterset_class = ObligationFilterSet
     template_name = "reports/obligation_list.html"
@@ -111,7 +109,7 @@ def _page_context(request: HttpRequest, obligation: Obligation, *, form: ReportV
     """What the obligation page shows: for its director an editable form while the
     report may still change; for everyone the versions, their reviews and receipts."""
     user = request.user
-    is_director = can_submit(user, obligation)
+    is_director = may(user, "reports.submit", obligation)
     schema = report_schema(obligation.period.report_type)
     notes = obligation_review_notes(obligation)
     editable = is_director and draft_refusal(obligation) is None
@@ -141,12 +139,13 @@ def _page_context(request: HttpRequest, obligation: Obligation, *, form: ReportV
         # The service decides; this only spares the director a button that would be refused.
         "can_ask_extension": editable and obligation.first_submitted_at is None
         and not any(r.status == ExtensionStatus.PENDING for r in extension_requests),
-        "can_review": can_read_reviews(user),
+        "can_review": may(user, "reports.review_read"),
     }
 
 
-class ObligationDetailView(LoginRequiredMixin, DetailView):
+class ObligationDetailView(ActionRequiredMixin, DetailView):
     """One obligation: the submission form for its director, read-only for the others."""
+    action = "reports.obligations"
 
     template_name = "reports/obligation_detail.html"
     context_object_name = "obligation"
@@ -158,13 +157,13 @@ class ObligationDetailView(LoginRequiredMixin, DetailView):
         return {**super().get_context_data(**kwargs), **_page_context(self.request, self.object)}
 
 
-@login_required
+@action_required("reports.submit")
 @require_POST
 def obligation_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit the form: a new version and its receipt, or the form again with the errors.
     A second click (same idempotency key) lands on the same receipt."""
     obligation = _obligation(request.user, pk)
-    require(can_submit(request.user, obligation))
+    require(request.user, "reports.submit", obligation)
     notes = obligation_review_notes(obligation)
     form = ReportValuesForm(
         request.POST, schema=report_schema(obligation.period.report_type),
@@ -189,18 +188,21 @@ def obligation_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/obligation_detail.html", context, status=200)
 
 
+def _draft_session_expired(request: HttpRequest) -> HttpResponse:
+    if _is_htmx(request):
+        # htmx would follow the redirect and paste the login page into the status line.
+        error = _("Phiên đăng nhập đã hết hạn, bản nháp chưa được lưu: hãy đăng nhập lại.")
+        return render(request, "reports/obligation_draft_status.html", {"error": error})
+    return redirect_to_login(request.get_full_path())
+
+
+@action_required("reports.submit", anonymous=_draft_session_expired)
 @require_POST
 def obligation_draft_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the draft. htmx posts here a second after the director stops typing and
     swaps in "Đã lưu nháp lúc HH:MM"; without JavaScript the "Lưu nháp" button does."""
-    if not request.user.is_authenticated:
-        if _is_htmx(request):
-            # htmx would follow the redirect and paste the login page into the status line.
-            error = _("Phiên đăng nhập đã hết hạn, bản nháp chưa được lưu: hãy đăng nhập lại.")
-            return render(request, "reports/obligation_draft_status.html", {"error": error})
-        return redirect_to_login(request.get_full_path())
     obligation = _obligation(request.user, pk)
-    require(can_submit(request.user, obligation))
+    require(request.user, "reports.submit", obligation)
     schema = report_schema(obligation.period.report_type)
     values = {spec["code"]: request.POST.get(spec["code"], "") for spec in schema}
     try:
@@ -221,14 +223,14 @@ def obligation_draft_save(request: HttpRequest, pk: int) -> HttpResponse:
 # Attachments
 
 
+@action_required("reports.submit")
 @csrf_exempt
-@login_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a file to the draft. The size limit is installed before anything reads the
     body, so the CSRF check (which reads it) runs right after, as for the registry import."""
     obligation = _obligation(request.user, pk)
-    require(can_submit(request.user, obligation))
+    require(request.user, "reports.submit", obligation)
     report_type = obligation.period.report_type
     limit = UploadLimit(request, report_type.attachment_max_mb * 1024 * 1024)
     request.upload_handlers.insert(0, limit)
@@ -258,12 +260,12 @@ def _attachment(user, pk: int) -> Attachment:
     for anyone but its director they do not exist yet."""
     queryset = Attachment.objects.filter(scope_q(user, "obligation__center__")).select_related("obligation")
     attachment = get_object_or_404(queryset, pk=pk)
-    if attachment.version_id is None and not can_submit(user, attachment.obligation):
+    if attachment.version_id is None and not may(user, "reports.submit", attachment.obligation):
         raise Http404
     return attachment
 
 
-@login_required
+@action_required("reports.obligations")
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a file under its original name, as a download, never inline: the portal
     does not serve MEDIA_ROOT."""
@@ -272,12 +274,12 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
                             content_type=content_type_for(attachment.file_type))
 
 
-@login_required
+@action_required("reports.submit")
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a file off the draft (only before it is submitted)."""
     attachment = _attachment(request.user, pk)
-    require(can_submit(request.user, attachment.obligation))
+    require(request.user, "reports.submit", attachment.obligation)
     try:
         attachment_remove(attachment=attachment, user=request.user)
     except ValidationError as error:
@@ -290,10 +292,11 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Receipts
 
 
-class VersionReceiptView(LoginRequiredMixin, DetailView):
+class VersionReceiptView(ActionRequiredMixin, DetailView):
     """The receipt of a submitted version, to print or keep: who, when, the content hash,
     the values as submitted (labelled from the version's own frozen fields), the files
     and their hashes, and whether it came on time."""
+    action = "reports.obligations"
 
     template_name = "reports/obligation_receipt.html"
     context_object_name = "version"
@@ -318,18 +321,16 @@ class VersionReceiptView(LoginRequiredMixin, DetailView):
 # Extensions
 
 
-class ExtensionRequestCreateView(LoginRequiredMixin, FormView):
+class ExtensionRequestCreateView(ActionRequiredMixin, FormView):
     """A director asks for more time: a reason and a date after the due date."""
+    action = "reports.submit"
 
     template_name = "reports/obligation_extension.html"
     form_class = ExtensionRequestForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load_objects(self, request, *args, **kwargs):
         self.obligation = _obligation(request.user, kwargs["pk"])
-        require(can_submit(request.user, self.obligation))
-        return super().dispatch(request, *args, **kwargs)
+        require(request.user, "reports.submit", self.obligation)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

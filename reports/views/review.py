@@ -10,8 +10,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +19,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accounts.permissions import can_read_reviews, can_review_reports, require
+from accounts.permissions import ActionRequiredMixin, action_required, may, require
 from edu_portal.views import ScopedFilterView
 
 from ..choices import ObligationStatus
@@ -134,13 +132,10 @@ class ExtensionDecisionForm(forms.Form):
 # Review queue and page
 
 
-class ReviewAccessMixin(LoginRequiredMixin):
+class ReviewAccessMixin(ActionRequiredMixin):
     """Pages without an object: the Department's staff and inspectors only (403 otherwise)."""
+    action = "reports.review_read"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_read_reviews(request.user))
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ReviewQueueView(ReviewAccessMixin, ScopedFilterView):
@@ -163,7 +158,7 @@ class ReviewQueueView(ReviewAccessMixin, ScopedFilterView):
 
 def _load_for_review(request: HttpRequest, pk: int) -> Obligation:
     obligation = obligation_for_review(request.user, pk)  # 404 outside the scope
-    require(can_read_reviews(request.user))  # 403 inside it for directors and local officers
+    require(request.user, "reports.review_read")  # 403 inside it for directors and local officers
     return obligation
 
 
@@ -176,7 +171,7 @@ def _review_page(request: HttpRequest, obligation: Obligation, *, return_form: R
     previous_review = getattr(previous, "review", None) if previous else None
     previous_comments = previous_review.field_comments if previous_review else {}
     can_act = bool(
-        can_review_reports(request.user) and current is not None and current_review is None
+        may(request.user, "reports.review") and current is not None and current_review is None
         and obligation.status in AWAITING_REVIEW
     )
     initial = {"version": current.pk if current else None, "expected_revision": obligation.revision}
@@ -208,9 +203,10 @@ def _review_page(request: HttpRequest, obligation: Obligation, *, return_form: R
     return render(request, "reports/review_detail.html", context, status=status)
 
 
-class ObligationReviewView(LoginRequiredMixin, View):
+class ObligationReviewView(ActionRequiredMixin, View):
     """One report: the latest version's values, its attachments, what changed since the
     previous version, earlier decisions, and (for staff) the accept and return forms."""
+    action = "reports.review_read"
 
     def get(self, request, pk):
         return _review_page(request, _load_for_review(request, pk))
@@ -221,11 +217,10 @@ def _conflict(request: HttpRequest, obligation: Obligation, error: ReviewConflic
     return redirect("reports:review_detail", pk=obligation.pk)
 
 
-@login_required
+@action_required("reports.review")
 @require_POST
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     obligation = _load_for_review(request, pk)
-    require(can_review_reports(request.user))
     form = ReviewDecisionForm(request.POST)
     if not form.is_valid():
         return _conflict(request, obligation, ReviewConflict())
@@ -239,11 +234,10 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:review_list")
 
 
-@login_required
+@action_required("reports.review")
 @require_POST
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     obligation = _load_for_review(request, pk)
-    require(can_review_reports(request.user))
     version = obligation.versions.order_by("-number").first()
     form = ReturnForm(request.POST, version=version, action=reverse("reports:review_return", args=[pk]))
     if version is None or not form.is_valid():
@@ -277,7 +271,7 @@ class ExtensionListView(ReviewAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         pending = list(extension_requests_pending(user))
-        can_decide = can_review_reports(user)
+        can_decide = may(user, "reports.review")
         for item in pending:
             item.form = ExtensionDecisionForm(
                 action=reverse("reports:extension_decide", args=[item.pk]),
@@ -288,7 +282,7 @@ class ExtensionListView(ReviewAccessMixin, TemplateView):
         )
 
 
-@login_required
+@action_required("reports.review")
 @require_POST
 def extension_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     extension = get_object_or_404(
@@ -296,8 +290,7 @@ def extension_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("obligation__center"),
         pk=pk,
     )
-    require(can_read_reviews(request.user))
-    require(can_review_reports(request.user))
+    require(request.user, "reports.review_read")
     form = ExtensionDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Vui lòng chọn cho gia hạn hoặc không chấp thuận, và kiểm tra ngày đã nhập."))

@@ -169,7 +169,7 @@ def test_the_minutes_are_for_the_department_and_its_inspectors(client, departmen
     conference = Conference.objects.create(province=province, title="Hội nghị giao ban", kind="briefing",
                                            host_unit="Sở GDĐT")
     url = reverse("conferences:conference_minutes_pdf", args=[conference.pk])
-    for user, status in ((department_user, 200), (inspector, 200), (director, 404), (foreign_inspector, 404)):
+    for user, status in ((department_user, 200), (inspector, 200), (director, 403), (foreign_inspector, 404)):
         client.force_login(user)
         assert client.get(url).status_code == status, user
     client.logout()

@@ -93,9 +93,10 @@ def test_a_local_officer_reads_but_does_not_write(client, local_officer, complai
 
 def test_directors_never_see_complaints(client, director, complaint):
     client.force_login(director)
+    # Complaints are not a director's (the rule "compliance.view"): 403 before any lookup.
     assert client.get(LIST).status_code == 403
-    assert client.get(complaint.get_absolute_url()).status_code == 404
-    assert client.get(reverse("inspections:complaint_update", args=[complaint.pk])).status_code == 404
+    assert client.get(complaint.get_absolute_url()).status_code == 403
+    assert client.get(reverse("inspections:complaint_update", args=[complaint.pk])).status_code == 403
     assert client.get(CREATE).status_code == 403
 
 

@@ -180,8 +180,9 @@ def test_the_upload_page_checks_the_csrf_token(obligation, director):
 
 
 @pytest.mark.parametrize(("user_key", "status"), [
+    # Only a director may: the others are refused before the lookup (403).
     ("local_officer", 403), ("inspector", 403), ("department_user", 403),
-    ("other_director", 404), ("other_local_officer", 404), ("foreign_department_user", 404),
+    ("other_director", 404), ("other_local_officer", 403), ("foreign_department_user", 403),
 ])
 def test_only_the_director_may_upload(client, obligation, request, user_key, status):
     client.force_login(request.getfixturevalue(user_key))
