@@ -31,7 +31,7 @@ from .choices import GRANTING_KINDS, CenterKind, CenterStatus, DocumentKind, Lic
 from .legal import TWO_LEVEL_FROM
 from .models import Center, Location, Staff, add_years
 from .selectors import with_licence_state
-from .services import center_set_status, centers_refresh, director_appoint, licence_document_create
+from .services import center_save, center_set_status, centers_refresh, director_appoint, licence_document_create
 
 # The password of every demo account (README.md lists the accounts).
 DEMO_PASSWORD = "demo@2026"
@@ -686,12 +686,12 @@ def _apply(plan: CenterPlan, province: AdministrativeUnit) -> tuple[Center, Coun
             phone=plan.phone, email=plan.email, website=plan.website,
         )
         center.full_clean()
-        center.save()
+        center_save(center=center)
         created["centers"] += 1
     elif plan.email and not center.email:
         # A database seeded before the demo centers all had an address gets it now.
         center.email = plan.email
-        center.save(update_fields=["email"])
+        center_save(center=center, update_fields=["email"])
 
     documents = {(d.kind, d.number): d for d in center.documents.all()}
     directors = set(center.directors.values_list("full_name", flat=True))

@@ -98,6 +98,19 @@ def center_refresh(center: Center) -> None:
 
 
 @transaction.atomic
+def center_save(*, center: Center, update_fields: Iterable[str] | None = None) -> Center:
+    """Create or change a center's own record, and its derived columns with it (the
+    current licence, the folded search text): the one write path for a center typed in a
+    form, the admin or the demo. The bulk import writes thousands at once and refreshes
+    them in batches (centers.imports), for speed; the rules are the same centers_refresh.
+
+    `update_fields`, as Model.save takes it, for a change of a few columns."""
+    center.save(update_fields=update_fields)
+    center_refresh(center)
+    return center
+
+
+@transaction.atomic
 def center_set_status(
     *, center: Center, status: str, effective_on: datetime.date,
     document: LicenceDocument | None = None, reason: str = "", by=None,

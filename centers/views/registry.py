@@ -17,7 +17,7 @@ from ..forms import CenterContactForm, CenterForm, StaffForm
 from ..models import Center, Staff
 from ..pdf import DECISION_KINDS
 from ..selectors import center_get, center_list, center_timeline, scoped
-from ..services import center_refresh
+from ..services import center_save
 
 
 class CenterListView(ActionRequiredMixin, ScopedFilterView):
@@ -90,10 +90,9 @@ class CenterCreateView(ActionRequiredMixin, CreateView):
         return {**super().get_form_kwargs(), "province": self.request.user.province}
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        center_refresh(self.object)
+        self.object = center_save(center=form.save(commit=False))
         messages.success(self.request, _("Đã thêm trung tâm vào sổ đăng ký."))
-        return response
+        return redirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("centers:center_detail", args=[self.object.pk])
@@ -115,10 +114,9 @@ class CenterUpdateView(EditConflictViewMixin, CenterAccessMixin, UpdateView):
         return CenterForm if may(self.request.user, "registry.manage") else CenterContactForm
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        center_refresh(self.object)
+        self.object = center_save(center=form.save(commit=False))
         messages.success(self.request, _("Đã lưu thay đổi."))
-        return response
+        return redirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("centers:center_detail", args=[self.center.pk])

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from centers.choices import CenterStatus, DocumentKind
 from centers.models import Center, Director, LicenceDocument, StatusChange
-from centers.services import center_status_change, director_appoint, licence_document_create
+from centers.services import center_save, center_status_change, director_appoint, licence_document_create
 from inspections.selectors import compliance_queryset
 from tests.edit_versions import edit_version
 from tests.factories import CenterFactory, DirectorFactory
@@ -394,3 +394,21 @@ def test_a_director_without_recognition_is_refused(department_user, center):
         {**director_data(recognition_number="", recognition_date=""), "current_director": ""})
     assert response.status_code == 200
     assert not Director.objects.exists()
+
+
+def test_center_save_writes_the_record_and_its_derived_columns_together(commune):
+    """The one write path of a center's own record: nobody has to remember the refresh."""
+    center = Center(province=commune.parent, commune=commune, code="NN777", name="Trung tâm Ngoại ngữ Đông Sơn",
+                    kind="language")
+    center_save(center=center)
+    stored = Center.objects.get(pk=center.pk)
+    assert "dong son" in stored.search_text and stored.current_licence_id is None
+
+    document = licence_document_create(center=center, kind=DocumentKind.ESTABLISHMENT_OPERATION,
+                                       number="77/QĐ-SGDĐT", signed_on=datetime.date(2026, 3, 2),
+                                       issuer="Sở GDĐT Bắc Ninh")
+    center.name = "Trung tâm Ngoại ngữ Đông Sơn Mới"
+    center_save(center=center, update_fields=["name"])
+    stored.refresh_from_db()
+    assert "dong son moi" in stored.search_text and stored.current_licence_id == document.pk
+    assert center.search_text == stored.search_text  # the caller's instance is up to date too
