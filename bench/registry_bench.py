@@ -75,6 +75,9 @@ ENV = {
     "DJANGO_ALLOWED_HOSTS": HOST,
     "DJANGO_SECURE_COOKIES": "0",
     "AXES_ENABLED": "0",
+    # The bench writes its sessions directly (no login request): a second factor, which
+    # DEBUG off asks of staff, would send every page to its verification form.
+    "DJANGO_TWO_FACTOR_REQUIRED_ROLES": "none",
     "DJANGO_LOG_LEVEL": "WARNING",
 }
 
