@@ -134,9 +134,10 @@ def main() -> None:
 def run(args, workdir: str) -> None:
     from django.db import connection
 
-    import centers.imports
+    import centers.services
     from accounts.models import User
-    from centers.excel import export_workbook, unit_label
+    from centers.excel import export_workbook
+    from geo.text import unit_label
     from centers.imports import center_import_file, center_import_preview_file
     from centers.models import Center, LicenceDocument
     from centers.selectors import center_list
@@ -157,14 +158,14 @@ def run(args, workdir: str) -> None:
 
     # How much of the time goes to deriving the licence and search text (services).
     refresh_seconds = [0.0]
-    refresh = centers.imports.centers_refresh
+    refresh = centers.services.centers_refresh
 
     def timed_refresh(ids):
         started = time.perf_counter()
         refresh(ids)
         refresh_seconds[0] += time.perf_counter() - started
 
-    centers.imports.centers_refresh = timed_refresh
+    centers.services.centers_refresh = timed_refresh
 
     clock = Clock()
 

@@ -28,7 +28,12 @@ from .choices import CenterStatus, LicenceState
 from .forms import NfcMixin
 from .models import Center, CenterImport, Director, LicenceDocument, Location, Staff, StatusChange
 from .selectors import licence_state_q, with_licence_state
-from .services import center_refresh, centers_refresh, directors_ended, licence_document_recorded
+from .services import (
+    center_records_delete,
+    center_save,
+    director_save,
+    licence_document_save,
+)
 
 ONE_CURRENT_DIRECTOR = _(
     "Trung tâm đã có giám đốc đương nhiệm; hãy nhập ngày thôi giữ chức của người trước."
@@ -369,20 +374,29 @@ class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
     def current_licence_number(self, obj):
         return obj.current_licence.number if obj.current_licence_id else "—"
 
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.model is LicenceDocument:
-            touched = [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]
-            # Oldest first: a suspension entered with the licence before it must win.
-            for document in sorted(touched, key=lambda d: (d.signed_on, d.pk)):
-                licence_document_recorded(document=document, by=request.user)
-        elif formset.model is Director:
-            _directors_ended_by_forms(formset.forms, request.user)
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        center_save(center=obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Documents, directors and the address feed the current licence and search text.
-        center_refresh(form.instance)
+    def save_formset(self, request, form, formset, change):
+        """Inline rows go through the registry's services, which apply what a document
+        means (a suspension...) and keep the center's derived columns right."""
+        if formset.model not in (LicenceDocument, Director):
+            # Locations and staff feed nothing derived.
+            return super().save_formset(request, form, formset, change)
+        records = formset.save(commit=False)
+        # Deleted first: removing the current director makes room for a new one.
+        center_records_delete(records=formset.deleted_objects)
+        if formset.model is LicenceDocument:
+            # Oldest first: a suspension entered with the licence before it must win.
+            for document in sorted(records, key=lambda d: (d.signed_on, d.pk or 0)):
+                licence_document_save(document=document, by=request.user)
+        else:
+            # Existing rows before new ones (the formset's order): an ended tenure makes
+            # room for the new current director.
+            for director in records:
+                director_save(director=director, by=request.user)
+        formset.save_m2m()
 
     @admin.action(description=_("Xuất các trung tâm đã chọn ra Excel (.xlsx)"), permissions=["view"])
     def export_xlsx(self, request, queryset):
@@ -408,23 +422,11 @@ class CenterChildAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdm
         readonly = tuple(super().get_readonly_fields(request, obj))
         return (*readonly, "center") if obj is not None else readonly
 
-    def after_save(self, request, obj):
-        # Directors' names and document numbers are part of the center's search text.
-        centers_refresh([obj.center_id])
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self.after_save(request, obj)
-
     def delete_model(self, request, obj):
-        center_id = obj.center_id
-        super().delete_model(request, obj)
-        centers_refresh([center_id])
+        center_records_delete(records=[obj])
 
     def delete_queryset(self, request, queryset):
-        center_ids = set(queryset.values_list("center_id", flat=True))
-        super().delete_queryset(request, queryset)
-        centers_refresh(center_ids)
+        center_records_delete(records=queryset.select_related(None))
 
 
 @admin.register(LicenceDocument, site=site)
@@ -448,24 +450,10 @@ class LicenceDocumentAdmin(CenterChildAdmin):
         }),
     )
 
-    def after_save(self, request, obj):
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
         # The service applies the status change (suspension...) and refreshes the center.
-        licence_document_recorded(document=obj, by=request.user)
-
-
-def _directors_ended_by_forms(forms, by) -> None:
-    """Director rows whose end of tenure a save just entered or corrected: their accounts
-    follow (centers.services.directors_ended). A row that was the current one until now
-    also takes the center's older accounts bound to no director."""
-    newly, corrected = [], []
-    for form in forms:
-        director = form.instance
-        if form.has_changed() and "ended_on" in form.changed_data and director.pk and director.ended_on:
-            (newly if form.initial.get("ended_on") is None else corrected).append(director)
-    if newly:
-        directors_ended(directors=newly, by=by)
-    if corrected:
-        directors_ended(directors=corrected, by=by, adopt_unbound=False)
+        licence_document_save(document=obj, by=request.user)
 
 
 @admin.register(Director, site=site)
@@ -473,8 +461,9 @@ class DirectorAdmin(CenterChildAdmin):
     form = DirectorAdminForm
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _directors_ended_by_forms([form], request.user)
+        obj._history_user = request.user
+        director_save(director=obj, by=request.user)
+
     list_display = (
         "full_name", "center", "recognition_number", "recognition_date", "term_end", "started_on", "ended_on",
     )

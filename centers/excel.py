@@ -42,7 +42,7 @@ from edu_portal.files import (
     utf16_message,
     xls_message,
 )
-from geo.text import fold, nfc
+from geo.text import fold, nfc, unit_label
 
 from .choices import CenterKind, CenterStatus
 
@@ -80,11 +80,6 @@ COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 DATE_KEYS = frozenset({"licence_signed_on", "licence_valid_until"})
 DATE_FORMAT = "%d/%m/%Y"
 # Export
-
-
-def unit_label(unit) -> str:
-    """The unit as people write it: "Tỉnh Bắc Ninh", "Phường Kinh Bắc", "Thành phố Hà Nội"."""
-    return unit.full_name if unit is not None else ""
 
 
 class _Labels:

@@ -25,13 +25,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.permissions import may
 from edu_portal.files import FileRefused
 from edu_portal.jobs import Heartbeat, JobLost, Recovery, job_claim, job_send, job_update, jobs_recover
 from geo.models import AdministrativeUnit
-from geo.text import fold
+from geo.text import fold, unit_label
 
 from .choices import CenterKind, CenterStatus, DocumentKind
 from .excel import (
@@ -45,10 +44,15 @@ from .excel import (
     flag_swapped_date_cells,
     open_table,
     parse_row,
-    unit_label,
 )
 from .models import Center, CenterImport, Director, LicenceDocument
-from .services import center_set_status, centers_refresh, directors_ended
+from .services import (
+    center_set_status,
+    centers_refresh_deferred,
+    centers_save_many,
+    directors_appoint_many,
+    licence_documents_save_many,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -433,7 +437,7 @@ def _plan_row(row: ParsedRow, center: Center | None, documents: dict, directors:
     if (not plan.is_new and not row["status"] and plan.document_is_new
             and center.status == CenterStatus.NOT_YET_LICENSED):
         # A licence recorded for a center waiting for one: it operates from now on, as
-        # when the licence is recorded on the center's page (licence_document_recorded).
+        # when the licence is recorded on the center's page (licence_document_save).
         plan.status = CenterStatus.OPERATING
     name = row["director"]
     current = directors.get(center.pk) if center.pk else None
@@ -611,103 +615,66 @@ def _write(plans: list[_Plan], *, by, result: ImportResult, reason: str) -> None
     now = timezone.now()
     today = timezone.localdate()
     history = {"default_user": by, "default_change_reason": reason, "batch_size": BATCH_SIZE}
-    touched: set[int] = set()
 
-    changed_centers = [p for p in plans if not p.is_new and p.changed_fields]
-    if changed_centers:
-        fields = sorted({name for p in changed_centers for name in p.changed_fields})
+    # The services refresh the centers' derived columns once, at the end of the block.
+    with centers_refresh_deferred():
+        changed_centers = [p for p in plans if not p.is_new and p.changed_fields]
         for plan in changed_centers:
             for name in plan.changed_fields:
                 value = plan.row.values["commune_unit"] if name == "commune" else plan.row[CENTER_FIELDS[name]]
                 setattr(plan.center, name, value)
             plan.center.updated_at = now
-        # bulk_update writes every listed field of every object; unchanged ones are
-        # rewritten with the value they already hold.
-        bulk_update_with_history(
-            [p.center for p in changed_centers], Center, fields + ["updated_at"], **history,
+        new_centers = [p for p in plans if p.is_new]
+        created = centers_save_many(
+            new=[p.center for p in new_centers], changed=[p.center for p in changed_centers],
+            fields=sorted({name for p in changed_centers for name in p.changed_fields}), history=history,
         )
-    new_centers = [p for p in plans if p.is_new]
-    if new_centers:
-        created = bulk_create_with_history([p.center for p in new_centers], Center, **history)
         for plan, center in zip(new_centers, created, strict=True):
             plan.center = center
 
-    new_documents, changed_documents = [], []
-    for plan in plans:
-        if plan.document is None:
-            continue
-        if plan.document_is_new:
-            plan.document.center = plan.center
-            new_documents.append(plan.document)
-        elif plan.document_changed:
-            plan.document.updated_at = now
-            changed_documents.append(plan)
-    if new_documents:
-        created = bulk_create_with_history(new_documents, LicenceDocument, **history)
-        document_plans = [p for p in plans if p.document_is_new]
-        for plan, document in zip(document_plans, created, strict=True):
+        new_documents, changed_documents = [], []
+        for plan in plans:
+            if plan.document is None:
+                continue
+            if plan.document_is_new:
+                plan.document.center = plan.center
+                new_documents.append(plan)
+            elif plan.document_changed:
+                plan.document.updated_at = now
+                changed_documents.append(plan)
+        created = licence_documents_save_many(
+            new=[p.document for p in new_documents], changed=[p.document for p in changed_documents],
+            fields=sorted({name for p in changed_documents for name in p.document_changed}), history=history,
+        )
+        for plan, document in zip(new_documents, created, strict=True):
             plan.document = document
-    if changed_documents:
-        fields = sorted({name for p in changed_documents for name in p.document_changed})
-        bulk_update_with_history(
-            [p.document for p in changed_documents], LicenceDocument, fields + ["updated_at"], **history,
+
+        # A new center's director has no known start date.
+        directors_appoint_many(
+            appointments=[
+                (p.center, p.director, None if p.is_new else today, p.current_director) for p in plans if p.director
+            ],
+            today=today, history=history,
         )
 
-    _write_directors([p for p in plans if p.director], today=today, now=now, history=history)
+        for plan in plans:
+            if plan.status:
+                # Rare, and the rule (a dated StatusChange tied to its decision) lives in the
+                # service: one call per changed center.
+                plan.center._history_user = by
+                center_set_status(
+                    center=plan.center, status=plan.status,
+                    effective_on=plan.document.signed_on if plan.document else today,
+                    document=plan.document, reason=reason, by=by,
+                )
 
     for plan in plans:
-        if plan.status:
-            # Rare, and the rule (a dated StatusChange tied to its decision) lives in the
-            # service: one call per changed center.
-            plan.center._history_user = by
-            center_set_status(
-                center=plan.center, status=plan.status,
-                effective_on=plan.document.signed_on if plan.document else today,
-                document=plan.document, reason=reason, by=by,
-            )
-
-    for plan in plans:
-        changed = bool(
-            plan.is_new or plan.changed_fields or plan.status or plan.director
-            or plan.document_is_new or plan.document_changed
-        )
         if plan.is_new:
             result.created += 1
-        elif changed:
+        elif plan.changed_fields or plan.status or plan.director or plan.document_is_new or plan.document_changed:
             result.updated += 1
         else:
             result.unchanged += 1
-        if changed:
-            touched.add(plan.center.pk)
-    for chunk in _chunks(sorted(touched)):
-        centers_refresh(chunk)
-
-
-def _write_directors(plans: list[_Plan], *, today: datetime.date, now, history: dict) -> None:
-    """Appoint the directors named in the file, in bulk, by the rule of
-    centers.services.director_appoint: the previous director's tenure ends the day
-    before. A new center's director has no known start date."""
-    if not plans:
-        return
-    ended = []
-    for plan in plans:
-        previous = plan.current_director
-        if previous is not None:
-            previous.ended_on = max(today - datetime.timedelta(days=1), previous.started_on or today)
-            previous.updated_at = now
-            ended.append(previous)
-    if ended:
-        # Ended first: the database allows one current director per center.
-        bulk_update_with_history(ended, Director, ["ended_on", "updated_at"], **history)
-    bulk_create_with_history(
-        [
-            Director(center=plan.center, full_name=plan.director, started_on=None if plan.is_new else today)
-            for plan in plans
-        ],
-        Director, **history,
-    )
-    # The previous directors' accounts keep access until their last day (accounts.lifecycle).
-    directors_ended(directors=ended, by=history.get("default_user"))
 
 
 # Background imports (the lease, heartbeat and periodic check of edu_portal.jobs)

@@ -42,7 +42,7 @@ class Center(TimestampedModel):
     name = models.CharField(_("tên trung tâm"), max_length=255, db_collation=VI_COLUMN_COLLATION)
     kind = models.CharField(_("loại hình"), max_length=20, choices=CenterKind.choices)
     # A new center has no licence yet: it operates once one is recorded
-    # (centers.services.licence_document_recorded).
+    # (centers.services.licence_document_save).
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=CenterStatus.choices, default=CenterStatus.NOT_YET_LICENSED,
     )

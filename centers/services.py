@@ -2,17 +2,26 @@
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
 from geo.text import fold
 
 from .choices import DECISION_OF_STATUS, ENDING_KINDS, GRANTING_KINDS, STATUS_OF_DOCUMENT, CenterStatus
 from .models import Center, Director, LicenceDocument, StatusChange
+
+# Three write paths, one per record: a center (center_save, centers_save_many), a licence
+# document (licence_document_save, licence_documents_save_many) and a director
+# (director_save, director_appoint, directors_appoint_many). Each keeps the center's
+# derived columns right before it returns, so no caller has to remember a refresh.
 
 
 def _search_text(*words: str) -> str:
@@ -97,17 +106,74 @@ def center_refresh(center: Center) -> None:
     center.refresh_from_db(fields=["current_licence", "search_text"])
 
 
+# Centers written inside a `centers_refresh_deferred()` block, refreshed once at its end.
+_deferred: ContextVar[set[int] | None] = ContextVar("centers_refresh_deferred", default=None)
+
+
+@contextmanager
+def centers_refresh_deferred() -> Iterator[None]:
+    """Inside this block the write services below note the centers they touch instead of
+    refreshing each; the block refreshes them all at its end, in batches of REFRESH_BATCH.
+
+    For callers that write many centers in one transaction (the import): a refresh per
+    service call would read the same documents and directors up to three times. Nested
+    blocks join the outermost one. Nothing is refreshed when the block raises (the
+    caller's transaction is being rolled back anyway)."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield
+        centers_refresh(sorted(pending))
+    finally:
+        _deferred.reset(token)
+
+
+def _centers_written(center_ids: Iterable[int]) -> None:
+    pending = _deferred.get()
+    if pending is None:
+        centers_refresh(center_ids)
+    else:
+        pending.update(center_ids)
+
+
+def _center_written(center: Center) -> None:
+    """The refresh for one center, the instance in hand brought up to date too."""
+    if _deferred.get() is None:
+        center_refresh(center)
+    else:
+        _deferred.get().add(center.pk)
+
+
 @transaction.atomic
 def center_save(*, center: Center, update_fields: Iterable[str] | None = None) -> Center:
     """Create or change a center's own record, and its derived columns with it (the
-    current licence, the folded search text): the one write path for a center typed in a
-    form, the admin or the demo. The bulk import writes thousands at once and refreshes
-    them in batches (centers.imports), for speed; the rules are the same centers_refresh.
+    current licence, the folded search text): the write path for a center typed in a
+    form, the admin or the demo.
 
     `update_fields`, as Model.save takes it, for a change of a few columns."""
     center.save(update_fields=update_fields)
-    center_refresh(center)
+    _center_written(center)
     return center
+
+
+@transaction.atomic
+def centers_save_many(
+    *, new: Sequence[Center] = (), changed: Sequence[Center] = (), fields: Sequence[str] = (), history: dict,
+) -> list[Center]:
+    """center_save for thousands of centers (the import): `new` inserted, the `fields` of
+    `changed` updated, with their history rows (`history`: the keyword arguments of
+    simple_history's bulk_create_with_history, default_user and default_change_reason).
+    Returns the new centers with their ids."""
+    if changed:
+        # bulk_update writes every listed field of every object; unchanged ones are
+        # rewritten with the value they already hold.
+        bulk_update_with_history(changed, Center, [*fields, "updated_at"], **history)
+    created = bulk_create_with_history(list(new), Center, **history) if new else []
+    _centers_written([c.pk for c in (*changed, *created)])
+    return created
 
 
 @transaction.atomic
@@ -186,11 +252,11 @@ def center_status_change(
         reason=reason.strip() or (document.get_kind_display() if document else ""), by=by,
     )
     # A revocation or dissolution ends the current licence.
-    center_refresh(center)
+    _center_written(center)
     return change
 
 
-def licence_document_recorded(*, document: LicenceDocument, by=None) -> None:
+def _licence_document_recorded(*, document: LicenceDocument, by=None) -> None:
     """Apply what a new or edited document means for its center.
 
     A suspension, resumption, revocation or dissolution changes the status from its
@@ -206,16 +272,67 @@ def licence_document_recorded(*, document: LicenceDocument, by=None) -> None:
                 center=center, status=status, effective_on=document.signed_on, document=document,
                 reason=document.get_kind_display(), by=by,
             )
-    center_refresh(center)
+    _center_written(center)
+
+
+@transaction.atomic
+def licence_document_save(*, document: LicenceDocument, by=None) -> LicenceDocument:
+    """Create or change a licence document already validated (by a form, or by
+    licence_document_create), and apply what it means for its center."""
+    document.save()
+    _licence_document_recorded(document=document, by=by)
+    return document
 
 
 @transaction.atomic
 def licence_document_create(*, center: Center, by=None, **fields) -> LicenceDocument:
     document = LicenceDocument(center=center, **fields)
     document.full_clean()
-    document.save()
-    licence_document_recorded(document=document, by=by)
-    return document
+    return licence_document_save(document=document, by=by)
+
+
+@transaction.atomic
+def licence_documents_save_many(
+    *, new: Sequence[LicenceDocument] = (), changed: Sequence[LicenceDocument] = (),
+    fields: Sequence[str] = (), history: dict,
+) -> list[LicenceDocument]:
+    """licence_document_save for an import's documents, with their history rows. Status
+    changes are the import's own (a dated StatusChange per center, center_set_status);
+    the centers' derived columns are refreshed here. Returns the new documents."""
+    created = bulk_create_with_history(list(new), LicenceDocument, **history) if new else []
+    if changed:
+        bulk_update_with_history(changed, LicenceDocument, [*fields, "updated_at"], **history)
+    _centers_written({d.center_id for d in (*created, *changed)})
+    return created
+
+
+@transaction.atomic
+def center_records_delete(*, records: Iterable) -> None:
+    """Delete licence documents, directors or other records of centers (the admin), and
+    refresh those centers: document numbers and directors' names are in the search text,
+    and a deleted licence is no longer the current one."""
+    center_ids = set()
+    for record in records:
+        center_ids.add(record.center_id)
+        record.delete()
+    _centers_written(center_ids)
+
+
+@transaction.atomic
+def director_save(*, director: Director, by=None) -> Director:
+    """Create or change a director row already validated (the admin's forms). When the
+    save enters or corrects the end of a tenure, the director's accounts follow
+    (directors_ended); a row that was the current one until now also takes the center's
+    older accounts bound to no director."""
+    was_ended = (
+        Director.objects.filter(pk=director.pk).values_list("ended_on", flat=True).first()
+        if director.pk else None
+    )
+    director.save()
+    _center_written(director.center)
+    if director.ended_on and director.ended_on != was_ended:
+        directors_ended(directors=[director], by=by, adopt_unbound=was_ended is None)
+    return director
 
 
 @transaction.atomic
@@ -229,17 +346,44 @@ def director_appoint(*, center: Center, full_name: str, started_on: datetime.dat
     director = Director(center=center, full_name=full_name, started_on=started_on, **fields)
     director.full_clean()
     director.save()
-    center_refresh(center)
+    _center_written(center)
     if previous:
         directors_ended(directors=[previous], by=by)
     return director
 
 
+@transaction.atomic
+def directors_appoint_many(
+    *, appointments: Sequence[tuple[Center, str, datetime.date | None, Director | None]], today: datetime.date,
+    history: dict,
+) -> None:
+    """director_appoint for an import, in bulk: (center, full name, start date, current
+    director or None) per center. The previous director's tenure ends the day before
+    `today`, and their accounts keep access until that last day."""
+    if not appointments:
+        return
+    now = timezone.now()
+    ended = []
+    for _center, _name, _started_on, previous in appointments:
+        if previous is not None:
+            previous.ended_on = max(today - datetime.timedelta(days=1), previous.started_on or today)
+            previous.updated_at = now
+            ended.append(previous)
+    if ended:
+        # Ended first: the database allows one current director per center.
+        bulk_update_with_history(ended, Director, ["ended_on", "updated_at"], **history)
+    bulk_create_with_history(
+        [Director(center=center, full_name=name, started_on=start) for center, name, start, _previous in appointments],
+        Director, **history,
+    )
+    _centers_written({center.pk for center, *_ in appointments})
+    directors_ended(directors=ended, by=history.get("default_user"))
+
+
 def directors_ended(*, directors: Iterable[Director], by=None, adopt_unbound: bool = True) -> None:
     """The registry ended these directors' tenures (every write path calls this: the
-    service above, the admin's director rows, the import): their accounts keep access
+    services above, through them the admin and the import): their accounts keep access
     until the day the tenure ends (accounts.lifecycle)."""
     from accounts.lifecycle import director_tenures_ended
 
     director_tenures_ended(directors=directors, by=by, adopt_unbound=adopt_unbound)
-

@@ -165,3 +165,9 @@ def person_sort_key(full_name: str | None) -> tuple:
     """People in Vietnamese order: by given name, then family and middle names."""
     given, rest = person_name_parts(full_name)
     return vi_sort_key(given), vi_sort_key(rest), vi_sort_key(full_name)
+
+
+def unit_label(unit) -> str:
+    """An administrative unit as people write it: "Tỉnh Bắc Ninh", "Phường Kinh Bắc",
+    "Thành phố Hà Nội"; empty for none."""
+    return unit.full_name if unit is not None else ""

@@ -49,12 +49,12 @@ class CenterFactory(DjangoModelFactory):
     status = CenterStatus.OPERATING
     street = factory.Sequence(lambda n: f"Số {n} đường Lý Thái Tổ")
 
-    @factory.post_generation
-    def refresh(obj, create, extracted, **kwargs):
-        if create:
-            from centers.services import center_refresh
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the registry's write path, as every caller of the product does.
+        from centers.services import center_save
 
-            center_refresh(obj)
+        return center_save(center=model_class(*args, **kwargs))
 
 
 class DocumentFactory(DjangoModelFactory):
@@ -69,17 +69,22 @@ class DocumentFactory(DjangoModelFactory):
     issuer = "Sở GDĐT Bắc Ninh"
     valid_until = None
 
-    @factory.post_generation
-    def recorded(obj, create, extracted, **kwargs):
-        if create:
-            from centers.services import licence_document_recorded
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from centers.services import licence_document_save
 
-            licence_document_recorded(document=obj)
+        return licence_document_save(document=model_class(*args, **kwargs))
 
 
 class DirectorFactory(DjangoModelFactory):
     class Meta:
         model = Director
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from centers.services import director_save
+
+        return director_save(director=model_class(*args, **kwargs))
 
     center = factory.SubFactory(CenterFactory)
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn Đức {n}")

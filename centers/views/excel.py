@@ -19,6 +19,7 @@ from accounts.permissions import ActionRequiredMixin, action_required
 from edu_portal.files import FileRefused, UploadLimit, private_download
 from geo.collation import UNIT_ORDERING
 from geo.models import AdministrativeUnit
+from geo.text import unit_label
 
 from ..choices import CenterKind, CenterStatus
 from ..excel import (
@@ -29,7 +30,6 @@ from ..excel import (
     open_table,
     template_workbook,
     too_big_message,
-    unit_label,
 )
 from ..filters import CenterFilterSet
 from ..imports import (

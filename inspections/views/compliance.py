@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import ActionRequiredMixin, action_required, may, require
 from centers.choices import CenterKind, CenterStatus
-from centers.excel import unit_label
+from geo.text import unit_label
 from centers.selectors import centers_visible_to
 from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import DB_INT_MAX, parse_int

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.permissions import ActionRequiredMixin, action_required, may
-from centers.excel import unit_label
+from geo.text import unit_label
 from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import parse_int
 from edu_portal.views import ScopedFilterView

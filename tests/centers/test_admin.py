@@ -383,6 +383,38 @@ def test_adding_a_licence_inline_sets_the_current_licence(client, department_use
     assert other_center.current_licence.number == "77/QĐ-SGDĐT"
 
 
+def test_deleting_the_licence_inline_clears_it_from_the_center(client, department_user, center):
+    client.force_login(department_user)
+    data = admin_form_data(client.get(change_url(center)))
+    licence = center.current_licence
+    row = next(k for k, v in data.items() if k.startswith("documents-") and k.endswith("-id") and v == licence.pk)
+    data[row.removesuffix("-id") + "-DELETE"] = "on"
+    assert client.post(change_url(center), data).status_code == 302
+    center.refresh_from_db()
+    assert center.current_licence is None
+    assert "12/qd-sgddt" not in center.search_text
+
+
+def test_renaming_a_center_in_the_admin_refreshes_its_search_text(client, department_user, center):
+    client.force_login(department_user)
+    data = admin_form_data(client.get(change_url(center)))
+    data["name"] = "Trung tâm Tin học Đông Hồ"
+    assert client.post(change_url(center), data).status_code == 302
+    center.refresh_from_db()
+    assert "tin hoc dong ho" in center.search_text
+
+
+def test_deleting_a_director_from_its_page_refreshes_the_center(client, department_user, center):
+    client.force_login(department_user)
+    director = DirectorFactory(center=center, full_name="Phạm Quốc Đạt")
+    center.refresh_from_db()
+    assert "pham quoc dat" in center.search_text
+    url = reverse("admin:centers_director_delete", args=[director.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    center.refresh_from_db()
+    assert "pham quoc dat" not in center.search_text
+
+
 def test_status_is_read_only_on_an_existing_center(client, department_user, center):
     client.force_login(department_user)
     response = client.get(change_url(center))

@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 from centers.choices import CenterStatus, DocumentKind, LicenceState
 from centers.models import Center, Director, Staff
 from centers.selectors import center_licence_state, with_licence_state
-from centers.services import center_set_status, director_appoint, licence_document_create
+from centers.services import (
+    center_save,
+    center_set_status,
+    centers_refresh_deferred,
+    director_appoint,
+    licence_document_create,
+)
 from tests.factories import CenterFactory, DirectorFactory, DocumentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +270,39 @@ def test_the_document_factory_records_through_the_service(commune):
     DocumentFactory(center=center, kind=DocumentKind.SUSPENSION, signed_on=datetime.date(2025, 1, 2))
     center.refresh_from_db()
     assert center.status == CenterStatus.SUSPENDED
+
+
+# One write path per record: the derived columns are right when the service returns
+
+
+def test_every_write_service_leaves_the_derived_columns_right(commune):
+    center = center_save(center=Center(
+        province=commune.parent, commune=commune, code="TH900", name="Trung tâm Tin học Bình Minh", kind="it",
+    ))
+    assert "tin hoc binh minh" in center.search_text
+    licence = _licence(center, datetime.date(2025, 1, 6), number="9/QĐ-SGDĐT")
+    director_appoint(center=center, full_name="Đỗ Thị Ánh", started_on=datetime.date(2025, 1, 6))
+    center.refresh_from_db()
+    assert center.current_licence == licence
+    assert "9/qd-sgddt" in center.search_text and "do thi anh" in center.search_text
+
+
+def test_a_deferred_block_refreshes_once_at_its_end(commune):
+    center = CenterFactory(commune=commune, name="Trung tâm Ngoại ngữ Cũ")
+    with centers_refresh_deferred():
+        center.name = "Trung tâm Ngoại ngữ Mới"
+        center_save(center=center, update_fields=["name"])
+        director_appoint(center=center, full_name="Lý Văn Khải", started_on=datetime.date(2025, 2, 1))
+        stale = Center.objects.get(pk=center.pk).search_text
+    assert "ngoai ngu cu" in stale, "inside the block the refresh waits"
+    center.refresh_from_db()
+    assert "ngoai ngu moi" in center.search_text and "ly van khai" in center.search_text
+
+
+def test_a_deferred_block_that_raises_refreshes_nothing(commune):
+    center = CenterFactory(commune=commune, name="Trung tâm Ngoại ngữ Cũ")
+    with pytest.raises(RuntimeError), centers_refresh_deferred():
+        center.name = "Trung tâm Ngoại ngữ Mới"
+        center_save(center=center, update_fields=["name"])
+        raise RuntimeError
+    assert "ngoai ngu cu" in Center.objects.get(pk=center.pk).search_text
