@@ -11,9 +11,11 @@ generated file is left in bench/results/ (not committed) to try the upload page 
 """
 
 import argparse
+import cProfile
 import datetime
 import io
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -109,6 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Time the registry import and export.")
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile the first import and print its N costliest functions (cumulative)")
     args = parser.parse_args()
 
     import django
@@ -178,8 +182,13 @@ def run(args, workdir: str) -> None:
     assert previewed.preview and previewed.preview["new"] == args.rows, [str(e) for e in previewed.errors[:5]]
     assert written() == before == (0, 0, 0), "the preview wrote something"
 
+    profiler = cProfile.Profile() if args.profile else None
     with clock("import, all rows new"):
+        if profiler:
+            profiler.enable()
         result = center_import_file(data=data, filename=name, by=user)
+        if profiler:
+            profiler.disable()
     assert result.written and not result.errors, [str(e) for e in result.errors[:5]]
     assert result.created == args.rows == Center.objects.count()
 
@@ -203,6 +212,9 @@ def run(args, workdir: str) -> None:
         print(f"{label}: {wall:.2f} s, CPU {cpu:.2f} s{extra}")
     print(f"  of which centers_refresh (first import): {refresh_seconds[0]:.2f} s")
     print(f"export .xlsx of the {args.rows} centers: {export_seconds:.2f} s ({len(exported) / 1024 / 1024:.1f} MB)")
+    if profiler:
+        print("\nprofile of the first import (cProfile inflates the time of many small calls):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
 
 
 if __name__ == "__main__":
