@@ -13,6 +13,7 @@ from geo.text import fold
 
 from .choices import DECISION_OF_STATUS, ENDING_KINDS, GRANTING_KINDS, STATUS_OF_DOCUMENT, CenterStatus
 from .models import Center, Director, LicenceDocument, StatusChange
+from .signals import centers_changed_send
 
 
 def _search_text(*words: str) -> str:
@@ -70,6 +71,9 @@ def centers_refresh(center_ids: Iterable[int]) -> int:
         if updates:
             _write_derived(updates)
             changed += len(updates)
+    # Whatever the caller changed (documents, directors, status, a whole import), the
+    # compliance flags of these centers are refreshed in its transaction (inspections.flags).
+    centers_changed_send(sender=Center, center_ids=ids)
     return changed
 
 
