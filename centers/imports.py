@@ -49,6 +49,7 @@ from .excel import (
 )
 from .models import Center, CenterImport, Director, LicenceDocument
 from .services import center_set_status, centers_refresh, directors_ended
+from .signals import centers_changes_batched
 
 logger = logging.getLogger(__name__)
 
@@ -607,6 +608,7 @@ def _build_preview(checked: _Checked, result: ImportResult) -> dict:
 # Writing (inside the caller's transaction)
 
 
+@centers_changes_batched()  # the compliance flags of every center written, once, at the end
 def _write(plans: list[_Plan], *, by, result: ImportResult, reason: str) -> None:
     now = timezone.now()
     today = timezone.localdate()

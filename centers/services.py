@@ -13,7 +13,7 @@ from geo.text import fold
 
 from .choices import DECISION_OF_STATUS, ENDING_KINDS, GRANTING_KINDS, STATUS_OF_DOCUMENT, CenterStatus
 from .models import Center, Director, LicenceDocument, StatusChange
-from .signals import centers_changed_send
+from .signals import centers_changed_send, centers_changes_batched
 
 
 def _search_text(*words: str) -> str:
@@ -102,6 +102,7 @@ def center_refresh(center: Center) -> None:
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def center_save(*, center: Center, update_fields: Iterable[str] | None = None) -> Center:
     """Create or change a center's own record, and its derived columns with it (the
     current licence, the folded search text): the one write path for a center typed in a
@@ -137,6 +138,7 @@ def center_set_status(
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def center_status_change(
     *, center: Center, status: str, effective_on: datetime.date, reason: str = "",
     decision: dict | None = None, by=None,
@@ -214,6 +216,7 @@ def licence_document_recorded(*, document: LicenceDocument, by=None) -> None:
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def licence_document_create(*, center: Center, by=None, **fields) -> LicenceDocument:
     document = LicenceDocument(center=center, **fields)
     document.full_clean()
@@ -223,6 +226,7 @@ def licence_document_create(*, center: Center, by=None, **fields) -> LicenceDocu
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def director_appoint(*, center: Center, full_name: str, started_on: datetime.date, by=None, **fields) -> Director:
     """Make someone the current director; the previous one's tenure ends the day before,
     and so does the access of their account (accounts.lifecycle)."""

@@ -11,16 +11,19 @@ How the table stays right
 
   * explicit calls where writes bypass model signals (bulk_create, queryset.update, raw
     SQL): centers.services.centers_refresh, which every write path of the registry ends
-    with (forms, the admin, the bulk import), the generation of obligations, task
-    assignment and reopening, violation_remedied. The apps below inspections do not
-    import it (design.md): they send centers.signals.centers_changed, received here.
+    with (forms, the admin, the bulk import), the generation of obligations, the
+    reopening of a task, violation_remedied. The apps below inspections do not import
+    it (design.md): they send centers.signals.centers_changed, received here. (Tasks
+    are assigned in bulk to drafts, which flag nothing: issuing the directive saves it,
+    and its signal refreshes the centers of its assignments.)
   * model signals (post_save, post_delete) on every source model: licence documents,
     directors, staff, centers (status), obligations and their periods, directives, tasks
     and assignments, inspections, violations, complaints. They are the net for the admin
     and its inlines, which save rows through forms that call no service, and for any
-    future service that forgets: a saved row refreshes its center at once (a few
-    milliseconds, one province's rules for one center). Code that saves many rows wraps
-    them in flags_deferred() and each center is refreshed once, at the end.
+    future service that forgets: a saved row refreshes its center at once (one
+    province's rules for one center: about 40 ms on the national data set). Code that saves many rows wraps
+    them in flags_deferred() (centers.signals.centers_changes_batched, which the
+    registry's services use) and each center is refreshed once, at the end.
 
   Signals alone would miss the bulk writes; explicit calls alone would miss the admin.
 
@@ -41,12 +44,10 @@ How the table stays right
 
 from __future__ import annotations
 
-import contextvars
 import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -56,6 +57,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from centers.models import Center
+from centers.signals import centers_changed, centers_changed_send, centers_changes_batched
 
 from .models import CenterFlags, FlagsCheck, Inspection
 from .rules import RULES, annotate_details, annotate_rules
@@ -159,8 +161,14 @@ def flags_refresh(center_ids: Iterable[int], *, today: datetime.date | None = No
     if not ids:
         return 0
     today = today or timezone.localdate()
-    derived = flags_evaluate(ids, today=today)
-    _write(derived, today=today)
+    with transaction.atomic():
+        # Lock the rows first, then evaluate: a concurrent writer of the same center
+        # waits here until this transaction commits, then evaluates with its data seen,
+        # instead of overwriting these flags with values computed before it.
+        list(CenterFlags.objects.select_for_update().filter(center_id__in=ids).order_by("pk")
+             .values_list("pk", flat=True))
+        derived = flags_evaluate(ids, today=today)
+        _write(derived, today=today)
     return len(derived)
 
 
@@ -174,35 +182,18 @@ def flags_rebuild(*, today: datetime.date | None = None) -> int:
     return len(derived)
 
 
-# Deferring the refresh of a burst of writes to its end
+# A burst of writes refreshes each center once
 
-_pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("flags_pending", default=None)
-
-
-@contextmanager
-def flags_deferred() -> Iterator[None]:
-    """Inside, flags_touch collects centers; at the end (still inside the caller's
-    transaction when it has one) each is refreshed once. Nested blocks join the outer."""
-    if _pending.get() is not None:
-        yield
-        return
-    token = _pending.set(set())
-    try:
-        yield
-        ids = _pending.get()
-    finally:
-        _pending.reset(token)
-    flags_refresh(ids)
+def flags_deferred():
+    """Inside, refreshes are collected and made once per center at the end of the block
+    (centers.signals.centers_changes_batched, which the registry's services use too)."""
+    return centers_changes_batched()
 
 
 def flags_touch(center_ids: Iterable[int]) -> None:
     """The data of these centers changed: refresh their flags now (or at the end of the
-    enclosing flags_deferred block)."""
-    pending = _pending.get()
-    if pending is not None:
-        pending.update(pk for pk in center_ids if pk is not None)
-        return
-    flags_refresh(center_ids)
+    enclosing batch)."""
+    centers_changed_send(sender=CenterFlags, center_ids=center_ids)
 
 
 # The nightly re-derivation and check
@@ -356,21 +347,21 @@ def _on_save(centers_of):
 
 def _on_delete(centers_of):
     def receiver(sender, instance, origin=None, **kwargs):
-        # A center being deleted takes its rows with it: nothing to refresh.
-        if isinstance(origin, Center):
+        # A center being deleted (one, or a queryset of them) takes its rows and its
+        # flags with it: nothing to refresh, and a refresh would write a row for it.
+        origin_model = origin._meta.model if hasattr(origin, "_meta") else getattr(origin, "model", None)
+        if origin_model is Center:
             return
         flags_touch(centers_of(instance))
     return receiver
 
 
 def _on_centers_changed(sender, center_ids, **kwargs):
-    flags_touch(center_ids)
+    flags_refresh(center_ids)
 
 
 def flags_connect() -> None:
     """Called by InspectionsConfig.ready()."""
-    from centers.signals import centers_changed
-
     for model, centers_of, deletion in _sources():
         post_save.connect(_on_save(centers_of), sender=model, weak=False,
                           dispatch_uid=f"flags_save_{model._meta.label_lower}")

@@ -315,3 +315,18 @@ def test_the_full_rebuild_writes_every_center(world):
     CenterFlags.objects.update(flag_unlicensed=True, flagged=True)
     assert flags_rebuild() == Center.objects.count()
     assert flags_check().differences == 0
+
+
+def test_deleting_centers_with_their_rows_leaves_no_flags_behind(world):
+    """A queryset's delete cascades to documents and directors, whose signals must not
+    write a row for a center on its way out (SQLite checks the keys at the test's end)."""
+    from centers.models import Director, LicenceDocument
+
+    doomed = Center.objects.filter(pk__in=[world["clean"][1].pk, world["clean"][2].pk])
+    Director.objects.filter(center__in=doomed).delete()
+    LicenceDocument.objects.filter(center__in=doomed).delete()
+    doomed.delete()
+    assert not CenterFlags.objects.filter(center_id__in=[world["clean"][1].pk, world["clean"][2].pk]).exists()
+    from django.db import connection as db
+
+    db.check_constraints()
