@@ -32,6 +32,7 @@ from .legal import TWO_LEVEL_FROM
 from .models import Center, Location, Staff, add_years
 from .selectors import with_licence_state
 from .services import center_save, center_set_status, centers_refresh, director_appoint, licence_document_create
+from .signals import centers_changed_send
 
 # The password of every demo account (README.md lists the accounts).
 DEMO_PASSWORD = "demo@2026"
@@ -732,6 +733,8 @@ def _apply(plan: CenterPlan, province: AdministrativeUnit) -> tuple[Center, Coun
         member.full_clean(exclude=["center"])  # the center was just saved; skip the lookup
     # Staff have no service and no derived columns: one insert (with history) per center.
     bulk_create_with_history(new_staff, Staff)
+    if new_staff:  # past the model signals: the compliance flags read foreign teachers' permits
+        centers_changed_send(sender=Staff, center_ids=[center.pk])
     created["staff"] += len(new_staff)
     return center, created
 

@@ -616,7 +616,8 @@ def _write(plans: list[_Plan], *, by, result: ImportResult, reason: str) -> None
     today = timezone.localdate()
     history = {"default_user": by, "default_change_reason": reason, "batch_size": BATCH_SIZE}
 
-    # The services refresh the centers' derived columns once, at the end of the block.
+    # The services refresh the centers' derived columns and compliance flags once, at the
+    # end of the block.
     with centers_refresh_deferred():
         changed_centers = [p for p in plans if not p.is_new and p.changed_fields]
         for plan in changed_centers:

@@ -17,6 +17,7 @@ from geo.text import fold
 
 from .choices import DECISION_OF_STATUS, ENDING_KINDS, GRANTING_KINDS, STATUS_OF_DOCUMENT, CenterStatus
 from .models import Center, Director, LicenceDocument, StatusChange
+from .signals import centers_changed_send, centers_changes_batched
 
 # Three write paths, one per record: a center (center_save, centers_save_many), a licence
 # document (licence_document_save, licence_documents_save_many) and a director
@@ -79,6 +80,9 @@ def centers_refresh(center_ids: Iterable[int]) -> int:
         if updates:
             _write_derived(updates)
             changed += len(updates)
+    # Whatever the caller changed (documents, directors, status, a whole import), the
+    # compliance flags of these centers are refreshed in its transaction (inspections.flags).
+    centers_changed_send(sender=Center, center_ids=ids)
     return changed
 
 
@@ -148,6 +152,7 @@ def _center_written(center: Center) -> None:
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def center_save(*, center: Center, update_fields: Iterable[str] | None = None) -> Center:
     """Create or change a center's own record, and its derived columns with it (the
     current licence, the folded search text): the write path for a center typed in a
@@ -199,6 +204,7 @@ def center_set_status(
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def center_status_change(
     *, center: Center, status: str, effective_on: datetime.date, reason: str = "",
     decision: dict | None = None, by=None,
@@ -285,6 +291,7 @@ def licence_document_save(*, document: LicenceDocument, by=None) -> LicenceDocum
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def licence_document_create(*, center: Center, by=None, **fields) -> LicenceDocument:
     document = LicenceDocument(center=center, **fields)
     document.full_clean()
@@ -336,6 +343,7 @@ def director_save(*, director: Director, by=None) -> Director:
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def director_appoint(*, center: Center, full_name: str, started_on: datetime.date, by=None, **fields) -> Director:
     """Make someone the current director; the previous one's tenure ends the day before,
     and so does the access of their account (accounts.lifecycle)."""

@@ -450,6 +450,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.periods_generate_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every night at 00:05, right after the date changes: re-derive every center's
+    # compliance flags for the new day (deadlines passed, licences nearing their end) and
+    # check them against the maintained table, repairing and recording any difference
+    # (inspections.flags). A missed tick leaves the date-driven flags a day old, which the
+    # compliance page says; a repeated one finds nothing to change.
+    "check-compliance-flags": {
+        "task": "inspections.tasks.flags_check_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Every night at 00:30: record when each compliance flag appeared or cleared.
     "record-compliance-flags": {
         "task": "inspections.tasks.flags_record_task",

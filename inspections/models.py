@@ -260,3 +260,64 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CenterFlags(models.Model):
+    """One center's compliance flags as the rules (inspections.rules) evaluate them: one
+    boolean per rule, what the flagged rules' reasons show (counts, dates), and the date
+    the rules were evaluated for. Maintained by inspections.flags in the transaction of
+    every write that can change them, rolled to the new date and checked every night.
+    A column per rule, so that the page filters and scores in plain SQL: a new rule
+    needs its column (tests/inspections/test_flags.py checks they match)."""
+
+    center = models.OneToOneField("centers.Center", primary_key=True, on_delete=models.CASCADE,
+                                  related_name="compliance_flags")
+    flag_unlicensed = models.BooleanField(default=False)
+    flag_licence = models.BooleanField(default=False)
+    flag_director = models.BooleanField(default=False)
+    flag_work_permit = models.BooleanField(default=False)
+    flag_reports = models.BooleanField(default=False)
+    flag_tasks = models.BooleanField(default=False)
+    flag_remedy = models.BooleanField(default=False)
+    flag_no_activity = models.BooleanField(default=False)
+    flag_location = models.BooleanField(default=False)
+    flag_complaints = models.BooleanField(default=False)
+    # Any of them: the page reads the flagged rows of a partial index.
+    flagged = models.BooleanField(default=False)
+    # The values the flagged rules' reasons show (Rule.pre/details), as JSON.
+    reasons = models.JSONField(default=dict, blank=True)
+    last_inspection = models.DateField(null=True, blank=True)
+    as_of = models.DateField(_("tính cho ngày"))
+    refreshed_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("cảnh báo tuân thủ hiện hành")
+        verbose_name_plural = _("cảnh báo tuân thủ hiện hành")
+        indexes = [models.Index(fields=["center"], condition=models.Q(flagged=True), name="center_flags_flagged_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} ({self.as_of})"
+
+
+class FlagsCheck(models.Model):
+    """One nightly re-derivation of every center's flags, compared with the table:
+    `dated` centers changed only because the date moved (a deadline passed, a licence
+    neared its end); `differences` were wrong for their own date (a write that did not
+    refresh them), which the check repairs and the compliance page reports."""
+
+    as_of = models.DateField(_("tính cho ngày"))
+    started_at = models.DateTimeField(_("bắt đầu"))
+    finished_at = models.DateTimeField(_("kết thúc"))
+    centers = models.PositiveIntegerField(_("số trung tâm"), default=0)
+    dated = models.PositiveIntegerField(_("đổi theo ngày"), default=0)
+    differences = models.PositiveIntegerField(_("sai lệch đã sửa"), default=0)
+    # A few of the differences: [center id, rule or "reasons", stored, derived].
+    sample = models.JSONField(_("ví dụ sai lệch"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("lần kiểm tra cảnh báo")
+        verbose_name_plural = _("các lần kiểm tra cảnh báo")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of}: {self.differences}"

@@ -29,7 +29,7 @@ from geo.models import AdministrativeUnit
 from geo.text import VI_COLLATION
 from notifications.services import unread_notifications
 
-from .models import Complaint, FlagPeriod, Inspection, RiskWeight
+from .models import Complaint, FlagPeriod, FlagsCheck, Inspection, RiskWeight
 from .rules import RULES, RULES_BY_CODE, Rule, annotate_details, annotate_rules
 
 
@@ -56,6 +56,8 @@ class ComplianceFrame:
     communes: list[AdministrativeUnit]
     weights: dict[str, int]
     unread: int | None
+    # The last nightly re-derivation of the flags (inspections.flags.flags_check).
+    flags_check: FlagsCheck | None = None
 
 
 def compliance_frame(user, *, province_id: int | None = None) -> ComplianceFrame:
@@ -86,16 +88,27 @@ def compliance_frame(user, *, province_id: int | None = None) -> ComplianceFrame
         for rule in RULES
     }
     unread = unread_notifications(user.pk).order_by().values("recipient").annotate(n=Count("pk")).values("n")
+    # The last nightly check of the flags, for the page's freshness line: uncorrelated
+    # scalar subqueries, which the database runs once for the whole query.
+    last_check = FlagsCheck.objects.order_by("-started_at", "-id")
+    check = {f"check_{name}": Subquery(last_check.values(name)[:1])
+             for name in ("id", "as_of", "finished_at", "differences")}
     units = list(
         AdministrativeUnit.objects.filter(wanted).annotate(
-            **weights, unread=at_anchor(Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))),
+            **weights, unread=at_anchor(Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))), **check,
         ).order_by("level", *UNIT_ORDERING)
     )
     province = next((unit for unit in units if unit.pk == anchor), None)
     resolved = weights_with_defaults(
         {rule.code: getattr(province, f"w_{rule.code}") for rule in RULES} if province is not None else {},
     )
+    flags_check = None
+    if units and units[0].check_id is not None:
+        first = units[0]
+        flags_check = FlagsCheck(pk=first.check_id, as_of=first.check_as_of, finished_at=first.check_finished_at,
+                                 differences=first.check_differences)
     return ComplianceFrame(
+        flags_check=flags_check,
         province=province,
         provinces=[unit for unit in units if unit.level == Level.PROVINCE],
         communes=[unit for unit in units if unit.level == Level.COMMUNE],
@@ -217,6 +230,78 @@ def compliance_search(user, *, base: QuerySet[Center] | None = None, today: date
         center.risk_score = row[-2]
         center.flags = center_flags(center, today, weights)
         rows.append(center)
+    return ComplianceResult(total=total, rows=rows, weights=weights)
+
+
+# Order of the page read from the maintained flags (compliance_flagged).
+FLAGGED_ORDERINGS = {
+    "-risk": ("-risk_score", "vi_name", "id"), "risk": ("risk_score", "vi_name", "id"),
+    "name": ("vi_name", "id"), "-name": ("-vi_name", "-id"),
+    "inspected": ("inspected_first", "vi_name", "id"), "-inspected": ("-inspected_last", "vi_name", "id"),
+}
+
+
+def _reason_value(value):
+    """A reason's value as the rules' `why` reads it (dates come back from JSON as text)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def compliance_flagged(user, *, base: QuerySet[Center] | None = None, today: datetime.date | None = None,
+                       weights: dict[str, int] | None = None, rules: list[str] | None = None,
+                       match_all: bool = False, order: str = "-risk", offset: int = 0,
+                       limit: int | None = 50) -> ComplianceResult:
+    """One page of the compliance page from the maintained flags (inspections.flags): one
+    query, whatever the number of centers, for the rows, their flags, reasons, score and
+    the total (a window). The same answer as compliance_search, which evaluates the rules
+    instead; the flags are those of the last write or nightly re-derivation."""
+    from django.db.models import F, Window
+    from django.db.models.functions import Collate
+
+    today = today or timezone.localdate()
+    weights = weights if weights is not None else weights_for(user.province_id)
+    base = centers_visible_to(user) if base is None else base
+    chosen = [RULES_BY_CODE[code] for code in (rules or []) if code in RULES_BY_CODE]
+    flags = Q(compliance_flags__flagged=True)
+    if chosen:
+        combined = Q()
+        for rule in chosen:
+            flag = Q(**{f"compliance_flags__{rule.field}": True})
+            combined = (combined & flag) if match_all else (combined | flag)
+        flags &= combined
+    score = sum(
+        (Case(When(**{f"compliance_flags__{rule.field}": True}, then=Value(int(weights.get(rule.code, 0)))),
+              default=Value(0), output_field=IntegerField()) for rule in RULES),
+        Value(0),
+    )
+    last = F("compliance_flags__last_inspection")
+    queryset = base.filter(flags).select_related("commune", "province", "compliance_flags").annotate(
+        risk_score=score, total=Window(Count("pk")), vi_name=Collate("name", VI_COLLATION),
+    ).order_by(*(
+        last.asc(nulls_first=True) if key == "inspected_first"
+        else last.desc() if key == "-inspected_last" else key
+        for key in FLAGGED_ORDERINGS.get(order, FLAGGED_ORDERINGS["-risk"])
+    ))
+    if limit is not None:
+        queryset = queryset[offset:offset + limit]
+    elif offset:
+        queryset = queryset[offset:]
+    rows = list(queryset)
+    total = rows[0].total if rows else 0
+    if not rows and offset:
+        total = None  # past the last page: the caller goes back to page 1
+    for center in rows:
+        stored = center.compliance_flags
+        for rule in RULES:
+            setattr(center, rule.field, getattr(stored, rule.field))
+        for name, value in stored.reasons.items():
+            setattr(center, name, _reason_value(value))
+        center.last_inspection = stored.last_inspection
+        center.flags = center_flags(center, today, weights)
     return ComplianceResult(total=total, rows=rows, weights=weights)
 
 

@@ -25,6 +25,7 @@ from .models import (
     SavedSearch,
     Violation,
 )
+from .flags import flags_touch
 from .rules import RULES, annotate_rules
 
 # Department inspectorates ("Thanh tra Sở") end with the Law on Inspection 2025.
@@ -127,6 +128,7 @@ def violation_remedied(*, violation: Violation, user, on: datetime.date) -> None
     if on < violation.inspection.carried_out_on or on > timezone.localdate():
         raise ValidationError(_("Ngày khắc phục phải từ ngày kiểm tra đến hôm nay."))
     Violation.objects.filter(pk=violation.pk).update(remedied_on=on)
+    flags_touch([violation.inspection.center_id])  # an update is past the model signals
 
 
 def inspection_follow_up_add(*, inspection: Inspection, user, note: str, on: datetime.date | None = None) -> None:

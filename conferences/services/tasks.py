@@ -17,6 +17,7 @@ from accounts.models import Division
 from accounts.permissions import may
 from centers.choices import CenterKind, CenterStatus
 from centers.models import Center
+from centers.signals import centers_changed_send
 from geo.models import AdministrativeUnit
 from reports.models import Obligation, ReportPeriod
 
@@ -246,6 +247,9 @@ def assignment_reopen(*, assignment: TaskAssignment, user, note: str) -> None:
              reopen_note=note)
     if not changed:
         raise ValidationError(_("Nhiệm vụ đang thực hiện, không có gì để mở lại."), code="state")
+    # Open again, past its deadline it is overdue: the compliance flags are told (an update
+    # is past the model signals).
+    centers_changed_send(sender=TaskAssignment, center_ids=[assignment.center_id])
     # The completion report sent back tells this reopening from a later one.
     occasion = assignment.progress_reports.order_by("-pk").values_list("pk", flat=True).first() or 0
     notice_task_reopened(assignment=assignment, occasion=occasion)

@@ -2,8 +2,9 @@
 risk score and its weights, saved searches, the .xlsx export, and the staff's weights form.
 
 Query budget of the page (performance.md: at most 5, whatever the number of centers):
-the session, the user, compliance_frame (units, weights and the bell's count), and
-compliance_search's two (the page's flags, score and total; then its rows' reasons).
+the session, the user, compliance_frame (units, weights, the bell's count and the last
+nightly check of the flags), and compliance_flagged's one (the page's rows with their
+maintained flags and reasons, score and total; inspections.flags keeps them).
 The saved searches come lazily from their own small URL (htmx); the rules' legend is
 static (inspections.rules.RULES).
 """
@@ -38,8 +39,8 @@ from ..rules import RULES
 from ..selectors import (
     ComplianceFrame,
     ComplianceResult,
+    compliance_flagged,
     compliance_frame,
-    compliance_search,
 )
 from ..services import risk_weights_set, saved_search_save
 
@@ -74,8 +75,8 @@ def _search(request: HttpRequest, filterset: ComplianceFilterSet, frame: Complia
     base = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     if base.query.is_empty():
         return ComplianceResult(total=0, rows=[], weights=frame.weights)
-    return compliance_search(request.user, base=base, today=today, weights=frame.weights, offset=offset,
-                             limit=limit, **filterset.search_options())
+    return compliance_flagged(request.user, base=base, today=today, weights=frame.weights, offset=offset,
+                              limit=limit, **filterset.search_options())
 
 
 class ComplianceView(ActionRequiredMixin, ScopedFilterView):
@@ -137,6 +138,7 @@ class ComplianceView(ActionRequiredMixin, ScopedFilterView):
             weights_province=frame.province,
             can_set_weights=may(user, "registry.manage") and frame.province is not None,
             today=self.today,
+            flags_check=frame.flags_check,
         )
         return context
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from centers.choices import CenterStatus
 from centers.models import Center, StatusChange
+from centers.signals import centers_changed_send
 
 from ..models import Obligation, ReportPeriod, ReportType
 from ..periods import windows_between
@@ -43,6 +44,9 @@ def obligations_generate(*, period: ReportPeriod) -> int:
         [Obligation(period=period, center_id=pk) for pk in owing.values_list("pk", flat=True)],
         ignore_conflicts=True, batch_size=1000,
     )
+    # Written in bulk, past the model signals: the compliance flags are told (a new
+    # obligation can be overdue at once when a period is created late).
+    centers_changed_send(sender=Obligation, center_ids=[obligation.center_id for obligation in created])
     return len(created)
 
 

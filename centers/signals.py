@@ -1,0 +1,47 @@
+"""What the registry tells the apps above it, which it does not import (design.md:
+reports, conferences and inspections import centers, never the reverse)."""
+
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.dispatch import Signal
+
+# Sent inside the writer's transaction with `center_ids`: data of these centers changed.
+# The compliance flags (inspections.flags) are refreshed by it before the transaction
+# commits. Writers send it where model signals do not see the write (bulk_create,
+# queryset.update, raw SQL); inspections sends it for the model signals it listens to.
+centers_changed = Signal()
+
+_batch: contextvars.ContextVar[set | None] = contextvars.ContextVar("centers_changed_batch", default=None)
+
+
+def centers_changed_send(sender, center_ids: Iterable[int | None]) -> None:
+    """Send centers_changed now, or once at the end of the enclosing centers_changes_batched()."""
+    ids = {pk for pk in center_ids if pk is not None}
+    if not ids:
+        return
+    batch = _batch.get()
+    if batch is not None:
+        batch.update(ids)
+        return
+    centers_changed.send(sender=sender, center_ids=sorted(ids))
+
+
+@contextmanager
+def centers_changes_batched() -> Iterator[None]:
+    """Collect the centers_changed of a burst of writes (a service saving several rows, the
+    demo seed) and send it once when the block ends without error, still inside the
+    caller's transaction. Nested blocks join the outer one. After an error nothing is
+    sent: the writes roll back with the transaction or savepoint that failed."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set(set())
+    try:
+        yield
+        ids = _batch.get()
+    finally:
+        _batch.reset(token)
+    if ids:
+        centers_changed.send(sender=None, center_ids=sorted(ids))
