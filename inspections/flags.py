@@ -37,21 +37,23 @@ How the table stays right
   stored flags differ is evaluated again for its own `as_of`: when the stored flags were
   right for that day, the date moved them ("dated", expected); otherwise a write did not
   refresh them: a "difference". Differences are logged as errors, repaired, and recorded
-  in a FlagsCheck row that the compliance page shows (inspectors see that a fix was
-  needed, and an operator reads the sample in the admin); a record in the database, not
-  only a log line, because it outlives log rotation and needs no access to the server.
+  in a FlagsCheck row (counts and a sample) that the compliance page shows: inspectors
+  see that a fix was needed, and `manage.py flags_check` prints the sample. A record in
+  the database, not only a log line: it outlives log rotation and needs no access to
+  the server.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -98,9 +100,47 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start:start + size]
 
 
-def _reason_names(today: datetime.date) -> dict[str, list[str]]:
-    """Each rule's values its reason reads (its `pre` and `details` annotations)."""
-    return {rule.field: [*rule.pre(today), *rule.details(today)] for rule in RULES}
+@functools.cache
+def _reason_names() -> dict[str, list[str]]:
+    """Each rule's values its reason reads (its `pre` and `details` annotations): their
+    names do not depend on the day."""
+    day = datetime.date(2000, 1, 1)
+    return {rule.field: [*rule.pre(day), *rule.details(day)] for rule in RULES}
+
+
+@functools.lru_cache(maxsize=8)
+def _details_queryset(today: datetime.date):
+    """What the reasons show, for any centers (filtered by the caller): built once a day,
+    as building its expressions costs more than running them for one center."""
+    wanted = sorted({name for names in _reason_names().values() for name in names})
+    return annotate_details(Center.objects.all(), today).order_by().values("pk", *wanted)
+
+
+# A center id no table holds: the placeholder of the compiled one-center query.
+_PLACEHOLDER = -7_000_000_001
+
+
+@functools.lru_cache(maxsize=256)
+def _one_center_sql(today: datetime.date, province_id: int | None, vendor: str) -> tuple[str, tuple, int]:
+    """The flags query of one center as SQL, built and compiled once per day and province:
+    building the rules' forty expressions costs the ORM more than the database takes to
+    run them, and each write refreshes its center. The same query as for many centers,
+    with the id as its one varying parameter."""
+    query = annotate_rules(Center.objects.filter(pk=_PLACEHOLDER), today, province_id=province_id,
+                           details=False).order_by().values_list("pk", *FIELDS)
+    sql, params = query.query.sql_with_params()
+    (position,) = [index for index, value in enumerate(params) if value == _PLACEHOLDER]
+    return sql, tuple(params), position
+
+
+def _one_center_flags(pk: int, today: datetime.date, province_id: int | None) -> dict[int, tuple[bool, ...]]:
+    sql, params, position = _one_center_sql(today, province_id, connection.vendor)
+    params = list(params)
+    params[position] = pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Booleans (PostgreSQL) or 0/1 (SQLite): bool() reads both.
+        return {row[0]: tuple(bool(value) for value in row[1:]) for row in cursor.fetchall()}
 
 
 def flags_evaluate(center_ids: Iterable[int] | None = None, *, today: datetime.date) -> dict[int, Derived]:
@@ -116,17 +156,19 @@ def flags_evaluate(center_ids: Iterable[int] | None = None, *, today: datetime.d
         by_province[province_id].append(pk)
     flags: dict[int, tuple[bool, ...]] = {}
     for province_id, ids in by_province.items():
+        if len(ids) == 1:  # the usual write: one center, its query compiled once a day
+            flags.update(_one_center_flags(ids[0], today, province_id))
+            continue
         for chunk in _chunks(sorted(ids), BATCH):
             rows = annotate_rules(Center.objects.filter(pk__in=chunk), today, province_id=province_id,
                                   details=False).order_by().values_list("pk", *FIELDS)
             for pk, *values in rows:
                 flags[pk] = tuple(bool(value) for value in values)
-    names = _reason_names(today)
-    wanted = sorted({name for field_names in names.values() for name in field_names})
+    names = _reason_names()
     reasons: dict[int, dict] = {}
     flagged = sorted(pk for pk, values in flags.items() if any(values))
     for chunk in _chunks(flagged, DETAILS_BATCH):
-        for row in annotate_details(Center.objects.filter(pk__in=chunk), today).order_by().values("pk", *wanted):
+        for row in _details_queryset(today).filter(pk__in=chunk):
             values = flags[row["pk"]]
             reasons[row["pk"]] = {
                 name: _jsonable(row[name])
