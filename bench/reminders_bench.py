@@ -11,6 +11,11 @@ It uses a throwaway database: a temporary SQLite file, or a test database on the
 PostgreSQL server named by DATABASE_URL.
 
     .venv/bin/python bench/reminders_bench.py [--centers 20000] [--escalation] [--staff 5]
+
+--profile runs the sweep and each delivery process under cProfile and prints where the
+time goes (the delivery's profiles are summed over the processes); the raw profiles are
+left in bench/results/reminders-*.prof for snakeviz or pstats. Profiling slows it down:
+the timings of a profiled run are not the bench's figures.
 """
 
 import argparse
@@ -38,6 +43,9 @@ def main() -> None:
     parser.add_argument("--escalation", action="store_true",
                         help="sweep on the escalation day (due + 7): digests to officers and staff")
     parser.add_argument("--staff", type=int, default=5, help="Department staff accounts (each gets the digest)")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the sweep and the delivery (bench/results/reminders-*.prof)")
+    parser.add_argument("--top", type=int, default=30, help="with --profile: functions listed per profile")
     args = parser.parse_args()
 
     with socket.socket() as probe:
@@ -57,7 +65,7 @@ def main() -> None:
     from django.db import connection
 
     settings.DEBUG = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "edu_portal.mail.SmtpEmailBackend"  # as production (settings, EMAIL_HOST set)
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     tmp = tempfile.TemporaryDirectory()
     if connection.vendor == "sqlite":
@@ -121,6 +129,8 @@ def run(args) -> None:
     reminders_module._queue = queued.append
 
     day = due + datetime.timedelta(days=7) if args.escalation else due - datetime.timedelta(days=3)
+    deliver = _deliver_profiled if args.profile else reminders_deliver
+    sweep_profile = _start_profile() if args.profile else None
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as sweep_queries:
         with transaction.atomic():
@@ -128,6 +138,9 @@ def run(args) -> None:
             # in this process when the transaction commits.
             result = reminders_module.reminders_sweep(today=day)
     swept = time.perf_counter() - started
+    if sweep_profile is not None:
+        sweep_profile.disable()
+        sweep_profile.dump_stats(PROFILES / "reminders-sweep.prof")
     if args.workers > 1:
         import multiprocessing
 
@@ -135,10 +148,10 @@ def run(args) -> None:
 
         connections.close_all()  # each forked process opens its own connection
         with multiprocessing.get_context("fork").Pool(args.workers, initializer=connections.close_all) as pool:
-            pool.map(reminders_deliver, queued, chunksize=1)
+            pool.map(deliver, queued, chunksize=1)
     else:
         for batch in queued:
-            reminders_deliver(batch)
+            deliver(batch)
     total = time.perf_counter() - started
 
     again_started = time.perf_counter()
@@ -157,6 +170,56 @@ def run(args) -> None:
     staff_notices = Notification.objects.filter(recipient__role=User.Role.DEPARTMENT).count()
     print(f"Department staff: {args.staff} accounts, {staff_notices} notices in their bells")
     print(f"second sweep (nothing new: {len(again.claimed)} claimed): {again_seconds:.2f} s")
+    if args.profile:
+        _print_profiles(args.top)
+
+
+PROFILES = ROOT / "bench" / "results"
+
+
+def _start_profile():
+    import cProfile
+
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    for old in PROFILES.glob("reminders-*.prof"):
+        old.unlink()
+    profile = cProfile.Profile()
+    profile.enable()
+    return profile
+
+
+_profiles: dict = {}
+
+
+def _deliver_profiled(batch: list[int]) -> int:
+    """reminders_deliver that adds each batch's profile to its process's file (the
+    pool's processes outlive their batches; each keeps one profile, dumped after every
+    batch). Module-level, so the pool can pickle it."""
+    import cProfile
+
+    from reports.services import reminders_deliver
+
+    profile = _profiles.setdefault(os.getpid(), cProfile.Profile())
+    profile.enable()
+    try:
+        return reminders_deliver(batch)
+    finally:
+        profile.disable()
+        profile.dump_stats(PROFILES / f"reminders-deliver-{os.getpid()}.prof")
+
+
+def _print_profiles(top: int) -> None:
+    import pstats
+
+    print("\n== sweep (cumulative) ==")
+    pstats.Stats(str(PROFILES / "reminders-sweep.prof")).sort_stats("cumulative").print_stats(top)
+    files = sorted(str(path) for path in PROFILES.glob("reminders-deliver-*.prof"))
+    if files:
+        stats = pstats.Stats(*files)
+        print(f"\n== delivery, {len(files)} process(es) summed (cumulative) ==")
+        stats.sort_stats("cumulative").print_stats(top)
+        print("\n== delivery (own time) ==")
+        stats.sort_stats("tottime").print_stats(top)
 
 
 if __name__ == "__main__":
