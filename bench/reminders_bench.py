@@ -12,6 +12,10 @@ PostgreSQL server named by DATABASE_URL.
 
     .venv/bin/python bench/reminders_bench.py [--centers 20000] [--escalation] [--staff 5]
 
+The run ends with the SMTP server's own floor on the same machine at the same moment:
+as many pre-built e-mails of the same size sent with plain smtplib over as many
+connections (--no-floor skips it). The machine is shared: compare the delivery with it.
+
 --profile runs the sweep and each delivery process under cProfile and prints where the
 time goes (the delivery's profiles are summed over the processes); the raw profiles are
 left in bench/results/reminders-*.prof for snakeviz or pstats. Profiling slows it down:
@@ -43,6 +47,7 @@ def main() -> None:
     parser.add_argument("--escalation", action="store_true",
                         help="sweep on the escalation day (due + 7): digests to officers and staff")
     parser.add_argument("--staff", type=int, default=5, help="Department staff accounts (each gets the digest)")
+    parser.add_argument("--no-floor", action="store_true", help="skip the SMTP server's floor at the end")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the sweep and the delivery (bench/results/reminders-*.prof)")
     parser.add_argument("--top", type=int, default=30, help="with --profile: functions listed per profile")
@@ -170,11 +175,55 @@ def run(args) -> None:
     staff_notices = Notification.objects.filter(recipient__role=User.Role.DEPARTMENT).count()
     print(f"Department staff: {args.staff} accounts, {staff_notices} notices in their bells")
     print(f"second sweep (nothing new: {len(again.claimed)} claimed): {again_seconds:.2f} s")
+    if not args.no_floor and sent:
+        floor = _smtp_floor(sent, args.workers)
+        print(f"the SMTP server alone: {sent} pre-built e-mails of the same size by plain smtplib over "
+              f"{args.workers} connection(s): {floor:.2f} s")
     if args.profile:
         _print_profiles(args.top)
 
 
 PROFILES = ROOT / "bench" / "results"
+
+
+def _sample_message() -> bytes:
+    from django.conf import settings
+
+    from edu_portal.mail import EmailMessage, WireWriter
+    from notifications.models import Dispatch
+
+    key = Dispatch.objects.filter(status=Dispatch.Status.SENT).values_list("key", flat=True).first()
+    from reports.services.reminders import _build
+
+    outgoing = _build(list(Dispatch.objects.filter(key=key)))
+    outgoing = next(iter(outgoing.values()))
+    message = EmailMessage(subject=outgoing.subject, body=outgoing.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                           to=["gd0@example.edu.vn"], headers={"Auto-Submitted": "auto-generated"})
+    return WireWriter().message_bytes(message)
+
+
+def _send_prebuilt(job: tuple[str, int, int, bytes]) -> None:
+    import smtplib
+
+    host, port, count, data = job
+    with smtplib.SMTP(host, port) as smtp:
+        for n in range(count):
+            smtp.sendmail("no-reply@localhost", [f"gd{n}@example.edu.vn"], data)
+
+
+def _smtp_floor(count: int, workers: int) -> float:
+    """Seconds the loopback server takes for `count` pre-built e-mails over `workers`
+    connections in parallel: what no client can go below."""
+    import multiprocessing
+
+    from django.conf import settings
+
+    data = _sample_message()
+    shares = [count // workers + (1 if n < count % workers else 0) for n in range(workers)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(_send_prebuilt, [(settings.EMAIL_HOST, settings.EMAIL_PORT, share, data) for share in shares])
+    return time.perf_counter() - started
 
 
 def _start_profile():
