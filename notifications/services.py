@@ -516,11 +516,13 @@ def _commits_without_flush():
     """On PostgreSQL, let the batch's per-e-mail flips to `sending` commit without waiting
     for the disk (synchronous_commit off for this session while the batch runs): on this
     kind of machine a flushed commit costs several milliseconds, more than the e-mail.
-    A worker killed loses none of them (the server has them); only the database server
-    crashing could forget the flips since the last flushed commit, and every
-    dispatches_mark_sent flushes (so at most MARK_SENT_EVERY e-mails, the same window
-    SQLite's synchronous=NORMAL leaves). Inside an outer transaction (tests) nothing
-    commits on its own, so nothing is changed."""
+    A worker killed loses none of them (the server has them). The database server itself
+    crashing could forget the flips since its last flush (the WAL writer flushes within
+    a fraction of a second, and every dispatches_mark_sent flushes): those e-mails, at
+    most MARK_SENT_EVERY, would be `claimed` again and sent a second time once their
+    lease ran out. That is the trade: the same window SQLite's synchronous=NORMAL leaves
+    on a power cut. Inside an outer transaction (tests) nothing commits on its own, so
+    nothing is changed."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
