@@ -15,13 +15,14 @@ E-mail is at most once, and never silently lost:
 
 - each row is claimed (`claimed`, with a lease) before sending; the worker records the
   bell notices of its whole batch in one statement (unique per recipient and key:
-  exactly once in the portal), then flips each row to `sending`, committed, just before
-  its e-mail is offered to the SMTP server, and marks the rows `sent` after (in one
-  statement per MARK_SENT_EVERY e-mails). A worker that dies between the server's
-  acceptance and the mark leaves rows in `sending`: they are never sent again, so the
-  window loses at most the marks of the e-mails since the last one (delivered all the
-  same) and the one e-mail in flight; the rows it had not reached stay `claimed` and
-  are delivered once their lease runs out;
+  exactly once in the portal), then sends in groups of SEND_GROUP: the group's rows are
+  flipped to `sending` in one statement, committed (and flushed to disk) before the
+  first of its e-mails is offered to the SMTP server, and marked `sent` in one statement
+  after the group. A worker or a database server that dies mid-group leaves the group's
+  rows in `sending`: they are never sent again (at most once), so what is lost is at
+  most the group in flight; the rows of later groups stay `claimed` and are delivered
+  once their lease runs out. One flushed commit per e-mail would cost more than the
+  e-mail itself on this kind of disk (several ms); one per group of 25 does not;
 - a temporary SMTP failure (4xx, connection refused, timeout, dropped) puts the row in
   `retry` with the e-mail still owed in its payload, `failures` counted and `retry_at`
   after RETRY_DELAYS; dispatches_retry (a minutely beat task) claims the due ones
@@ -45,7 +46,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -65,8 +66,8 @@ CLAIM_CHUNK = 2000
 INSERT_VARIABLES = 8000
 # The step that also goes to the people above the one who owes (commune officer, issuer...).
 ESCALATION_STEP = "after-7"
-# Sends are recorded in one UPDATE per this many e-mails (they stay `sending` until then).
-MARK_SENT_EVERY = 25
+# E-mails flipped to `sending` and then marked `sent` together: the most a crash can lose.
+SEND_GROUP = 25
 # The waits after the 1st, 2nd... temporary SMTP failure of an e-mail (greylisting asks
 # for a few minutes, a relay down for maintenance for an hour or so); after the last
 # one it is `failed`: 6 attempts over about five and a half hours.
@@ -365,27 +366,21 @@ def _record_failure(dispatch: Dispatch, failure: SmtpFailure, *, to: list[str], 
 
 def _dispatch_send(dispatch: Dispatch, outgoing: Outgoing, *, mail_connection, sent: list[int],
                    unreachable: SmtpFailure | None = None) -> SmtpFailure | bool:
-    """Send a claimed row's e-mail (its bell notices exist already: dispatches_deliver
-    records them for the whole batch first). Returns False when another worker already
-    took it, True when it went out (or had no address), and the SmtpFailure when it did
+    """Send the e-mail of a row flipped to `sending` (its bell notices exist already:
+    dispatches_deliver records them for the whole batch first, and flips its group).
+    Returns True when it went out (or had no address), and the SmtpFailure when it did
     not (the row is then `retry` or `failed`).
 
     The e-mail goes to the recipients' addresses and `addresses` (e.g. the center's
     registered one), each once: the first in To, the others in Bcc so that nobody learns
     the others' addresses; `link`, a portal path, gets PORTAL_URL in front.
 
-    Flipped claimed -> sending, committed, before the server sees it, and marked sent
-    after: a crash between the server's acceptance and the mark leaves the row `sending`
-    and the e-mail is never sent again (at most once). The row's id is appended to
-    `sent`, and the batch records its sends in one statement (dispatches_mark_sent);
-    until then it stays `sending`.
+    The row's id is appended to `sent`, and the group's sends are recorded in one
+    statement (dispatches_mark_sent); until then it stays `sending`, and a crash before
+    the mark leaves it so: never sent again (at most once).
 
     With `unreachable` (the batch's SMTP connection failed), nothing is attempted: the
     row goes to `retry` with that reason."""
-    # One statement per e-mail: the write-ahead that makes a worker killed mid-batch lose
-    # at most this e-mail, never send one twice.
-    if not _flip_to_sending(dispatch.pk):
-        return False
     subject, body, link = outgoing.subject, outgoing.body, outgoing.link
     to = mail_addresses([user for user in outgoing.recipients if user is not None], outgoing.addresses)
     if to:
@@ -418,17 +413,22 @@ def _dispatch_send(dispatch: Dispatch, outgoing: Outgoing, *, mail_connection, s
     return True
 
 
-def _flip_to_sending(pk: int) -> bool:
-    """claimed -> sending, unless another worker took the row: Dispatch.objects.filter(pk=pk,
-    status=CLAIMED).update(status=SENDING), written out because it runs once per e-mail."""
+def _flip_to_sending(pks: list[int]) -> set[int]:
+    """claimed -> sending for a group, committed, and the ids this call flipped (another
+    worker may have taken some): Dispatch.objects.filter(pk__in=pks, status=CLAIMED)
+    .update(status=SENDING) with RETURNING, which the ORM's update() cannot say."""
+    if not pks:
+        return set()
+    table = connection.ops.quote_name(Dispatch._meta.db_table)
     status = connection.ops.quote_name(Dispatch._meta.get_field("status").column)
-    with connection.cursor() as cursor:
+    pk = connection.ops.quote_name(Dispatch._meta.pk.column)
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {connection.ops.quote_name(Dispatch._meta.db_table)} SET {status} = %s "
-            f"WHERE {connection.ops.quote_name(Dispatch._meta.pk.column)} = %s AND {status} = %s",
-            [Dispatch.Status.SENDING.value, pk, Dispatch.Status.CLAIMED.value],
+            f"UPDATE {table} SET {status} = %s WHERE {pk} IN ({', '.join(['%s'] * len(pks))}) AND {status} = %s "
+            f"RETURNING {pk}",
+            [Dispatch.Status.SENDING.value, *pks, Dispatch.Status.CLAIMED.value],
         )
-        return cursor.rowcount == 1
+        return {row[0] for row in cursor.fetchall()}
 
 
 def dispatches_deliver(dispatch_ids: list[int],
@@ -444,8 +444,8 @@ def dispatches_deliver(dispatch_ids: list[int],
     pass in one statement per reason, the bell notices of the rebuilt steps in one
     (exactly once: a notice is unique per recipient and key, so a step delivered again
     after its claim ran out adds none), the e-mails over one SMTP connection and their
-    sends recorded every MARK_SENT_EVERY. Only the write-ahead flip to `sending` is one
-    statement per e-mail (_dispatch_send).
+    e-mails in groups of SEND_GROUP, each flipped to `sending` before and marked `sent`
+    after in one statement.
 
     When the connection fails (the server unreachable, a 421, a dropped line), the rest
     of the batch is not attempted: each goes to `retry` with that reason, so a dead
@@ -484,8 +484,12 @@ def dispatches_deliver(dispatch_ids: list[int],
     mail_connection = get_connection()
     opened, unreachable = False, None
     try:
-        with _commits_without_flush():
-            for dispatch, outgoing in items:
+        for start in range(0, len(items), SEND_GROUP):
+            group = items[start:start + SEND_GROUP]
+            flipped = _flip_to_sending([dispatch.pk for dispatch, _outgoing in group])
+            for dispatch, outgoing in group:
+                if dispatch.pk not in flipped:
+                    continue  # another worker took it after this batch read it
                 if not opened and unreachable is None and mail_addresses(outgoing.recipients, outgoing.addresses):
                     # One connection for the batch, opened when the first e-mail needs it.
                     opened = True
@@ -502,40 +506,12 @@ def dispatches_deliver(dispatch_ids: list[int],
                         _close_quietly(mail_connection)
                 else:
                     delivered += outcome
-                if len(sent) >= MARK_SENT_EVERY:
-                    dispatches_mark_sent(sent)
-                    sent.clear()
+            dispatches_mark_sent(sent)
+            sent.clear()
     finally:
         dispatches_mark_sent(sent)
         _close_quietly(mail_connection)
     return delivered
-
-
-@contextmanager
-def _commits_without_flush():
-    """On PostgreSQL, let the batch's per-e-mail flips to `sending` commit without waiting
-    for the disk (synchronous_commit off for this session while the batch runs): on this
-    kind of machine a flushed commit costs several milliseconds, more than the e-mail.
-    A worker killed loses none of them (the server has them). The database server itself
-    crashing could forget the flips since its last flush (the WAL writer flushes within
-    a fraction of a second, and every dispatches_mark_sent flushes): those e-mails, at
-    most MARK_SENT_EVERY, would be `claimed` again and sent a second time once their
-    lease ran out. That is the trade: the same window SQLite's synchronous=NORMAL leaves
-    on a power cut. Inside an outer transaction (tests) nothing commits on its own, so
-    nothing is changed."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except DatabaseError:  # a broken connection is closed and reopened with the default
-            logger.warning("Could not reset synchronous_commit", exc_info=True)
 
 
 def _close_quietly(connection) -> None:
@@ -547,13 +523,9 @@ def _close_quietly(connection) -> None:
 
 
 def dispatches_mark_sent(pks: list[int]) -> None:
-    """Record e-mails the server accepted, in one statement, flushed to disk (and with it
-    the flips to `sending` before it, see _commits_without_flush)."""
+    """Record e-mails the server accepted, in one statement."""
     if pks:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO ON")
             Dispatch.objects.filter(pk__in=pks, status=Dispatch.Status.SENDING).update(
                 status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None, retry_at=None,
             )
