@@ -13,13 +13,16 @@ Three kinds of sending share one Dispatch table and one delivery path (dispatche
 
 E-mail is at most once, and never silently lost:
 
-- each row is claimed (`claimed`, with a lease) before sending and flipped to `sending`
-  in the transaction that creates its bell notices; only then is the e-mail offered to
-  the SMTP server, and the row is marked `sent` after (in one statement per
-  MARK_SENT_EVERY e-mails). A worker that dies between the server's acceptance and the
-  mark leaves rows in `sending`: they are never sent again, so the window loses at
-  most the marks of the e-mails since the last one (delivered all the same) and the
-  one e-mail in flight;
+- each row is claimed (`claimed`, with a lease) before sending; the worker records the
+  bell notices of its whole batch in one statement (unique per recipient and key:
+  exactly once in the portal), then sends in groups of SEND_GROUP: the group's rows are
+  flipped to `sending` in one statement, committed (and flushed to disk) before the
+  first of its e-mails is offered to the SMTP server, and marked `sent` in one statement
+  after the group. A worker or a database server that dies mid-group leaves the group's
+  rows in `sending`: they are never sent again (at most once), so what is lost is at
+  most the group in flight; the rows of later groups stay `claimed` and are delivered
+  once their lease runs out. One flushed commit per e-mail would cost more than the
+  e-mail itself on this kind of disk (several ms); one per group of 25 does not;
 - a temporary SMTP failure (4xx, connection refused, timeout, dropped) puts the row in
   `retry` with the e-mail still owed in its payload, `failures` counted and `retry_at`
   after RETRY_DELAYS; dispatches_retry (a minutely beat task) claims the due ones
@@ -33,6 +36,7 @@ is reached by; e-mails get settings.PORTAL_URL in front (portal_link)."""
 import datetime
 import logging
 import smtplib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -42,7 +46,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -57,10 +61,13 @@ LEASE = datetime.timedelta(minutes=10)
 STEPS = (("before-7", -7), ("before-3", -3), ("due", 0), ("after-1", 1), ("after-7", 7))
 STEPS_SPAN = datetime.timedelta(days=7)  # candidates are due within this much of today
 SEND_BATCH = 200
+# Keys read per statement by a sweep's claims, and values per INSERT statement.
+CLAIM_CHUNK = 2000
+INSERT_VARIABLES = 8000
 # The step that also goes to the people above the one who owes (commune officer, issuer...).
 ESCALATION_STEP = "after-7"
-# Sends are recorded in one UPDATE per this many e-mails (they stay `sending` until then).
-MARK_SENT_EVERY = 25
+# E-mails flipped to `sending` and then marked `sent` together: the most a crash can lose.
+SEND_GROUP = 25
 # The waits after the 1st, 2nd... temporary SMTP failure of an e-mail (greylisting asks
 # for a few minutes, a relay down for maintenance for an hour or so); after the last
 # one it is `failed`: 6 attempts over about five and a half hours.
@@ -138,30 +145,103 @@ def dispatches_claim(keys: Iterable[str], *, now: datetime.datetime | None = Non
     New keys are inserted as `claimed`; an old claim whose lease ran out (its task was
     lost with the broker, or the worker died before starting) is taken again. Each call
     stamps its own lease time, so of two sweeps racing for the same keys each ends up
-    holding a disjoint set, and a step taken, sent or passed is never returned."""
+    holding a disjoint set (an insert that meets a key inserted meanwhile does nothing,
+    and a lease is renewed only while it is still run out), and a step taken, sent or
+    passed is never returned.
+
+    In groups: the keys already recorded are read in one query per CLAIM_CHUNK, only the
+    others are inserted (one statement per chunk), and what this call holds is read
+    back by its lease (the partial index of claims). A sweep that finds everything
+    recorded already writes nothing."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return []
     now = now or timezone.now()
-    lease = now + LEASE
-    Dispatch.objects.bulk_create(
-        [Dispatch(key=key, status=Dispatch.Status.CLAIMED, lease_until=lease, attempts=1) for key in keys],
-        ignore_conflicts=True, batch_size=1000,
-    )
-    expired = Dispatch.objects.filter(key__in=keys, status=Dispatch.Status.CLAIMED, lease_until__lt=now)
-    expired.update(lease_until=lease, attempts=F("attempts") + 1)
-    return list(Dispatch.objects.filter(key__in=keys, status=Dispatch.Status.CLAIMED, lease_until=lease))
+    lease = _fresh_lease(now)
+    recorded = _recorded(keys)
+    _dispatches_insert([key for key in keys if key not in recorded], status=Dispatch.Status.CLAIMED, lease=lease,
+                       attempts=1)
+    expired = [pk for pk, status, until in recorded.values()
+               if status == Dispatch.Status.CLAIMED and until is not None and until < now]
+    for start in range(0, len(expired), CLAIM_CHUNK):
+        Dispatch.objects.filter(
+            pk__in=expired[start:start + CLAIM_CHUNK], status=Dispatch.Status.CLAIMED, lease_until__lt=now,
+        ).update(lease_until=lease, attempts=F("attempts") + 1)
+    wanted = set(keys)
+    held = Dispatch.objects.filter(status=Dispatch.Status.CLAIMED, lease_until=lease).values_list(
+        "pk", "key", "attempts")
+    return [Dispatch(pk=pk, key=key, attempts=attempts, status=Dispatch.Status.CLAIMED, lease_until=lease)
+            for pk, key, attempts in held if key in wanted]
 
 
 def dispatches_pass(keys: Iterable[str], *, detail: str = "") -> int:
     """Record steps that will never be sent (overtaken by a later step, or no longer due).
     Existing rows are left alone: a step sent or being sent stays so."""
-    rows = [Dispatch(key=key, status=Dispatch.Status.PASSED, detail=detail[:255]) for key in keys]
-    return len(Dispatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000))
+    keys = list(dict.fromkeys(keys))
+    recorded = _recorded(keys)
+    return _dispatches_insert([key for key in keys if key not in recorded], status=Dispatch.Status.PASSED,
+                              detail=detail)
 
 
-def dispatch_cancel(dispatch: Dispatch, *, detail: str) -> None:
-    Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.CLAIMED).update(
+def _recorded(keys: list[str]) -> dict[str, tuple[int, str, datetime.datetime | None]]:
+    """The rows of the keys already recorded: key -> (id, status, lease)."""
+    found = {}
+    for start in range(0, len(keys), CLAIM_CHUNK):
+        rows = Dispatch.objects.filter(key__in=keys[start:start + CLAIM_CHUNK]).values_list(
+            "key", "pk", "status", "lease_until")
+        found.update((key, (pk, status, until)) for key, pk, status, until in rows)
+    return found
+
+
+def _dispatches_insert(keys: list[str], *, status: str, lease: datetime.datetime | None = None, attempts: int = 0,
+                       detail: str = "") -> int:
+    """Insert a row per key, the ones recorded meanwhile (a concurrent sweep) skipped by
+    the unique key; returns how many were inserted."""
+    now = timezone.now()
+    return _insert_ignoring_conflicts(
+        Dispatch, ("key", "status", "lease_until", "attempts", "created_at", "detail", "failures"),
+        [(key, status, lease, attempts, now, detail[:255], 0) for key in keys],
+    )
+
+
+def _insert_ignoring_conflicts(model, fields: Sequence[str], rows: list[Sequence]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING of plain values (no model instances), a few
+    hundred rows per statement; returns how many were inserted. bulk_create builds and
+    prepares a model instance per row, which was most of the time of a 20,000-step
+    sweep and of a worker's batch, for rows that differ by a key or a recipient."""
+    if not rows:
+        return 0
+    ops = connection.ops
+    columns = [model._meta.get_field(name) for name in fields]
+    adapt = [ops.adapt_datetimefield_value if column.get_internal_type() == "DateTimeField" else None
+             for column in columns]
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(column.column) for column in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, INSERT_VARIABLES // len(columns))
+    adapted: dict = {}  # the rows share their few datetimes (now, the lease): adapted once
+
+    def value_of(value, convert):
+        if convert is None or value is None:
+            return value
+        if value not in adapted:
+            adapted[value] = convert(value)
+        return adapted[value]
+
+    inserted = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            params = [value_of(value, convert) for row in chunk for value, convert in zip(row, adapt, strict=True)]
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} "
+                           f"ON CONFLICT DO NOTHING", params)
+            inserted += max(cursor.rowcount, 0)
+    return inserted
+
+
+def dispatches_cancel(pks: list[int], *, detail: str) -> None:
+    """Pass claimed steps that will not be sent after all (e.g. submitted before delivery)."""
+    Dispatch.objects.filter(pk__in=pks, status=Dispatch.Status.CLAIMED).update(
         status=Dispatch.Status.PASSED, detail=detail[:255], lease_until=None,
     )
 
@@ -284,49 +364,32 @@ def _record_failure(dispatch: Dispatch, failure: SmtpFailure, *, to: list[str], 
     Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.SENDING).update(**changes)
 
 
-def dispatch_deliver(
-    dispatch: Dispatch, *, recipients: Iterable, subject: str, body: str, link: str,
-    addresses: Iterable[str] = (), connection=None, sent: list[int] | None = None,
-    unreachable: SmtpFailure | None = None,
-) -> SmtpFailure | bool:
-    """Create the in-app notices and send the e-mail for a claimed step. Returns False
-    when another worker already took it, True when it went out (or had no address), and
-    the SmtpFailure when it did not (the row is then `retry` or `failed`).
+def _dispatch_send(dispatch: Dispatch, outgoing: Outgoing, *, mail_connection, sent: list[int],
+                   unreachable: SmtpFailure | None = None) -> SmtpFailure | bool:
+    """Send the e-mail of a row flipped to `sending` (its bell notices exist already:
+    dispatches_deliver records them for the whole batch first, and flips its group).
+    Returns True when it went out (or had no address), and the SmtpFailure when it did
+    not (the row is then `retry` or `failed`).
 
-    `link` is a portal path: the notices keep it relative, the e-mail gets it with
-    PORTAL_URL in front. The e-mail goes to the recipients' addresses and `addresses`
-    (e.g. the center's registered one), each once: the first in To, the others in Bcc
-    so that nobody learns the others' addresses.
+    The e-mail goes to the recipients' addresses and `addresses` (e.g. the center's
+    registered one), each once: the first in To, the others in Bcc so that nobody learns
+    the others' addresses; `link`, a portal path, gets PORTAL_URL in front.
 
-    Claimed before sending (claimed -> sending, with the notices, committed), marked
-    after: a crash between the server's acceptance and the mark leaves the row `sending`
-    and the e-mail is never sent again (at most once). With `sent`, the step's id is
-    appended there instead of being marked sent at once, so that a batch records its
-    sends in one statement (dispatches_mark_sent); until then it stays `sending`.
+    The row's id is appended to `sent`, and the group's sends are recorded in one
+    statement (dispatches_mark_sent); until then it stays `sending`, and a crash before
+    the mark leaves it so: never sent again (at most once).
 
     With `unreachable` (the batch's SMTP connection failed), nothing is attempted: the
-    step goes to `retry` with that reason, its notices created as usual."""
-    recipients = [user for user in recipients if user is not None]
-    with transaction.atomic():
-        started = Dispatch.objects.filter(pk=dispatch.pk, status=Dispatch.Status.CLAIMED).update(
-            status=Dispatch.Status.SENDING,
-        )
-        if started != 1:
-            return False
-        if recipients:
-            Notification.objects.bulk_create(
-                [Notification(recipient=user, key=dispatch.key, subject=subject, body=body, link=link)
-                 for user in recipients],
-                ignore_conflicts=True,
-            )
-    to = mail_addresses(recipients, addresses)
+    row goes to `retry` with that reason."""
+    subject, body, link = outgoing.subject, outgoing.body, outgoing.link
+    to = mail_addresses([user for user in outgoing.recipients if user is not None], outgoing.addresses)
     if to:
         if unreachable is not None:
             _record_failure(dispatch, unreachable, to=to, subject=subject, body=body, link=link)
             return unreachable
         message = EmailMessage(
             subject=subject_line(subject), body=f"{body}\n\n{portal_link(link)}".strip(),
-            from_email=settings.DEFAULT_FROM_EMAIL, to=to[:1], bcc=to[1:], connection=connection,
+            from_email=settings.DEFAULT_FROM_EMAIL, to=to[:1], bcc=to[1:], connection=mail_connection,
             # Automatic mail (RFC 3834): no out-of-office replies to a no-reply address.
             headers={"Auto-Submitted": "auto-generated"},
         )
@@ -346,11 +409,26 @@ def dispatch_deliver(
                 _record_failure(dispatch, failure, to=to, subject=subject, body=body, link=link)
                 return failure
             Dispatch.objects.filter(pk=dispatch.pk).update(detail=f"từ chối: {failure.reason}"[:255])
-    if sent is None:
-        dispatches_mark_sent([dispatch.pk])
-    else:
-        sent.append(dispatch.pk)
+    sent.append(dispatch.pk)
     return True
+
+
+def _flip_to_sending(pks: list[int]) -> set[int]:
+    """claimed -> sending for a group, committed, and the ids this call flipped (another
+    worker may have taken some): Dispatch.objects.filter(pk__in=pks, status=CLAIMED)
+    .update(status=SENDING) with RETURNING, which the ORM's update() cannot say."""
+    if not pks:
+        return set()
+    table = connection.ops.quote_name(Dispatch._meta.db_table)
+    status = connection.ops.quote_name(Dispatch._meta.get_field("status").column)
+    pk = connection.ops.quote_name(Dispatch._meta.pk.column)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {status} = %s WHERE {pk} IN ({', '.join(['%s'] * len(pks))}) AND {status} = %s "
+            f"RETURNING {pk}",
+            [Dispatch.Status.SENDING.value, *pks, Dispatch.Status.CLAIMED.value],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def dispatches_deliver(dispatch_ids: list[int],
@@ -361,6 +439,13 @@ def dispatches_deliver(dispatch_ids: list[int],
     built by `build` (a reminder step rebuilt from its obligation or task): it returns
     an Outgoing per row id, or a reason to pass the step (e.g. "submitted before
     delivery"). Without `build`, rows without a payload are not this call's.
+
+    What can be done for the whole batch is: the rows read in one query, the steps to
+    pass in one statement per reason, the bell notices of the rebuilt steps in one
+    (exactly once: a notice is unique per recipient and key, so a step delivered again
+    after its claim ran out adds none), the e-mails over one SMTP connection and their
+    e-mails in groups of SEND_GROUP, each flipped to `sending` before and marked `sent`
+    after in one statement.
 
     When the connection fails (the server unreachable, a 421, a dropped line), the rest
     of the batch is not attempted: each goes to `retry` with that reason, so a dead
@@ -373,45 +458,59 @@ def dispatches_deliver(dispatch_ids: list[int],
         return 0
     fresh = [dispatch for dispatch in dispatches if dispatch.payload is None]
     built = build(fresh) if fresh else {}
+    items: list[tuple[Dispatch, Outgoing]] = []
+    passed: dict[str, list[int]] = defaultdict(list)
+    for dispatch in dispatches:
+        if dispatch.payload is not None:
+            payload = dispatch.payload
+            items.append((dispatch, Outgoing(addresses=payload.get("to", ()), subject=payload.get("subject", ""),
+                                             body=payload.get("body", ""), link=payload.get("link", ""))))
+            continue
+        outgoing = built.get(dispatch.pk, "nothing to deliver")
+        if isinstance(outgoing, str):
+            passed[outgoing].append(dispatch.pk)
+        else:
+            items.append((dispatch, outgoing))
+    for detail, pks in passed.items():
+        dispatches_cancel(pks, detail=detail)
+    now = timezone.now()
+    _insert_ignoring_conflicts(
+        Notification, ("recipient", "key", "subject", "body", "link", "created_at"),
+        [(user.pk, dispatch.key, outgoing.subject, outgoing.body, outgoing.link, now)
+         for dispatch, outgoing in items if dispatch.payload is None
+         for user in outgoing.recipients if user is not None],
+    )
     delivered, sent = 0, []
-    connection = get_connection()
+    mail_connection = get_connection()
     opened, unreachable = False, None
     try:
-        for dispatch in dispatches:
-            if dispatch.payload is not None:
-                payload = dispatch.payload
-                outgoing = Outgoing(addresses=payload.get("to", ()), subject=payload.get("subject", ""),
-                                    body=payload.get("body", ""), link=payload.get("link", ""))
-            else:
-                outgoing = built.get(dispatch.pk, "nothing to deliver")
-                if isinstance(outgoing, str):
-                    dispatch_cancel(dispatch, detail=outgoing)
-                    continue
-            if not opened and unreachable is None and mail_addresses(outgoing.recipients, outgoing.addresses):
-                # One connection for the batch, opened when the first e-mail needs it.
-                opened = True
-                try:
-                    connection.open()
-                except Exception as error:
-                    unreachable = smtp_failure(error, connecting=True)
-                    _close_quietly(connection)
-            outcome = dispatch_deliver(
-                dispatch, recipients=outgoing.recipients, subject=outgoing.subject, body=outgoing.body,
-                link=outgoing.link, addresses=outgoing.addresses, connection=connection, sent=sent,
-                unreachable=unreachable,
-            )
-            if isinstance(outcome, SmtpFailure):
-                if outcome.connection_lost and unreachable is None:
-                    unreachable = outcome
-                    _close_quietly(connection)
-            else:
-                delivered += outcome
-            if len(sent) >= MARK_SENT_EVERY:
-                dispatches_mark_sent(sent)
-                sent.clear()
+        for start in range(0, len(items), SEND_GROUP):
+            group = items[start:start + SEND_GROUP]
+            flipped = _flip_to_sending([dispatch.pk for dispatch, _outgoing in group])
+            for dispatch, outgoing in group:
+                if dispatch.pk not in flipped:
+                    continue  # another worker took it after this batch read it
+                if not opened and unreachable is None and mail_addresses(outgoing.recipients, outgoing.addresses):
+                    # One connection for the batch, opened when the first e-mail needs it.
+                    opened = True
+                    try:
+                        mail_connection.open()
+                    except Exception as error:
+                        unreachable = smtp_failure(error, connecting=True)
+                        _close_quietly(mail_connection)
+                outcome = _dispatch_send(dispatch, outgoing, mail_connection=mail_connection, sent=sent,
+                                         unreachable=unreachable)
+                if isinstance(outcome, SmtpFailure):
+                    if outcome.connection_lost and unreachable is None:
+                        unreachable = outcome
+                        _close_quietly(mail_connection)
+                else:
+                    delivered += outcome
+            dispatches_mark_sent(sent)
+            sent.clear()
     finally:
         dispatches_mark_sent(sent)
-        _close_quietly(connection)
+        _close_quietly(mail_connection)
     return delivered
 
 
@@ -424,10 +523,12 @@ def _close_quietly(connection) -> None:
 
 
 def dispatches_mark_sent(pks: list[int]) -> None:
+    """Record e-mails the server accepted, in one statement."""
     if pks:
-        Dispatch.objects.filter(pk__in=pks, status=Dispatch.Status.SENDING).update(
-            status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None, retry_at=None,
-        )
+        with transaction.atomic():
+            Dispatch.objects.filter(pk__in=pks, status=Dispatch.Status.SENDING).update(
+                status=Dispatch.Status.SENT, sent_at=timezone.now(), lease_until=None, retry_at=None,
+            )
 
 
 def dispatches_retry(*, now: datetime.datetime | None = None) -> int:
@@ -505,7 +606,7 @@ def notice_send(*, key: str, users: Iterable, subject: str, body: str, link: str
     row keyed by `key` and the in-app Notification rows are written with the change (and
     rolled back with it); the e-mail to the users' addresses and `addresses` (each
     address once, whatever its case) is queued to Celery once the transaction commits,
-    and delivered by the worker through dispatch_deliver, like reminders: at most once.
+    and delivered by the worker through dispatches_deliver, like reminders: at most once.
     Calling it again with the same key does nothing and returns False.
 
     `link` is a path inside the portal (reverse(...), e.g. "/reports/12/"): the bell links to
@@ -634,12 +735,12 @@ def notices_without_mail(reason: str):
 _last_lease: datetime.datetime | None = None
 
 
-def _fresh_lease() -> datetime.datetime:
+def _fresh_lease(now: datetime.datetime | None = None) -> datetime.datetime:
     """A lease time the previous call of this process did not use: two calls within the
     same microsecond get distinct ones. Only a near tie is bumped: after the clock was
     set back (NTP), the lease follows the clock rather than the old, later value."""
     global _last_lease
-    lease = timezone.now() + LEASE
+    lease = (now or timezone.now()) + LEASE
     if _last_lease is not None and datetime.timedelta(0) <= _last_lease - lease < datetime.timedelta(seconds=1):
         lease = _last_lease + datetime.timedelta(microseconds=1)
     _last_lease = lease

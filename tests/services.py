@@ -22,6 +22,7 @@ class SmtpCollector:
         self.refusals: dict[str, list[str]] = {}
         self.data_refusals: list[str] = []
         self.refused: list[tuple[str, str]] = []  # (address or "DATA", reply) as answered
+        self.peers: list = []  # each accepted message's client (host, port): one port per connection
 
     def reset(self) -> None:
         self.messages.clear()
@@ -29,6 +30,7 @@ class SmtpCollector:
         self.refusals.clear()
         self.data_refusals.clear()
         self.refused.clear()
+        self.peers.clear()
 
     def refuse(self, address: str, *replies: str) -> None:
         self.refusals[address.lower()] = list(replies)
@@ -53,6 +55,7 @@ class SmtpCollector:
             self.refused.append(("DATA", reply))
             return reply
         self.messages.append(envelope)
+        self.peers.append(session.peer)
         return "250 OK"
 
     def recipients(self) -> list[str]:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError("Ngày không hợp lệ, cần dạng YYYY-MM-DD.") from error
         verb = "Sẽ gửi" if dry_run else "Đã đưa vào hàng đợi"
-        reports = reminders_sweep(today=today, dry_run=dry_run)
+        reports = reminders_sweep(today=today, dry_run=dry_run, listing=True)
         for obligation, step in reports.planned:
             self.stdout.write(f"{obligation.center.code}\t{obligation.center.name}\t{obligation.period}\t{step}")
         self._total("Báo cáo", verb, reports, dry_run)
