@@ -122,15 +122,17 @@ def centers_refresh_deferred() -> Iterator[None]:
     For callers that write many centers in one transaction (the import): a refresh per
     service call would read the same documents and directors up to three times. Nested
     blocks join the outermost one. Nothing is refreshed when the block raises (the
-    caller's transaction is being rolled back anyway)."""
+    caller's transaction is being rolled back anyway). The compliance flags of the
+    centers are refreshed once too, after the derived columns (centers_changes_batched)."""
     if _deferred.get() is not None:
         yield
         return
     pending: set[int] = set()
     token = _deferred.set(pending)
     try:
-        yield
-        centers_refresh(sorted(pending))
+        with centers_changes_batched():
+            yield
+            centers_refresh(sorted(pending))
     finally:
         _deferred.reset(token)
 
@@ -282,6 +284,7 @@ def _licence_document_recorded(*, document: LicenceDocument, by=None) -> None:
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def licence_document_save(*, document: LicenceDocument, by=None) -> LicenceDocument:
     """Create or change a licence document already validated (by a form, or by
     licence_document_create), and apply what it means for its center."""
@@ -326,6 +329,7 @@ def center_records_delete(*, records: Iterable) -> None:
 
 
 @transaction.atomic
+@centers_changes_batched()  # its rows' flags refreshed once, at the end
 def director_save(*, director: Director, by=None) -> Director:
     """Create or change a director row already validated (the admin's forms). When the
     save enters or corrects the end of a tenure, the director's accounts follow
