@@ -23,6 +23,7 @@ from django.template import defaultfilters, engines
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
@@ -30,6 +31,12 @@ from .icons import icon
 
 # Django template libraries whose filters partials may use by the same names.
 FILTER_LIBRARIES = ["centers.templatetags.registry"]
+
+
+def date(value, format_string=None) -> str:
+    """Django's `date` filter, on the local time as in Django templates (which convert an
+    aware datetime before a filter marked expects_localtime)."""
+    return defaultfilters.date(template_localtime(value), format_string)
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -43,7 +50,7 @@ def environment(**options) -> Environment:
                        icon=icon)
     for library in FILTER_LIBRARIES:
         env.filters.update(import_module(library).register.filters)
-    env.filters["date"] = defaultfilters.date
+    env.filters["date"] = date
     return env
 
 
