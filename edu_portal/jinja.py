@@ -12,7 +12,7 @@ Partials live in templates/jinja2/ and read like the Django templates they repla
 autoescaping is on (as in Django, every value is escaped unless it is already safe HTML),
 `_("...")` and `ngettext(...)` translate with Django's active language (so makemessages
 finds the strings), `url()` is Django's reverse, `icon()` the sprite's icons, and the
-filters are Django's `date` plus those of the template libraries in FILTER_LIBRARIES, one
+filters are Django's `date`, `capfirst` and `iriencode` plus those of the template libraries in FILTER_LIBRARIES, one
 definition for both engines.
 """
 
@@ -50,7 +50,7 @@ def environment(**options) -> Environment:
                        icon=icon)
     for library in FILTER_LIBRARIES:
         env.filters.update(import_module(library).register.filters)
-    env.filters["date"] = date
+    env.filters.update(date=date, capfirst=defaultfilters.capfirst, iriencode=defaultfilters.iriencode)
     return env
 
 
