@@ -317,6 +317,10 @@ class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
     history_list_display = ("status",)
     list_select_related = ("commune", "current_licence")
     list_per_page = 50
+    # Rows written by a Jinja2 partial (centers/templatetags/center_admin.py); named here
+    # rather than found by Django's per-model lookup, so another AdminSite's changelist
+    # of centers (the bench's stock admin) stays Django's own.
+    change_list_template = "admin/centers/center_change_list.html"
     # 20,000 centers nationally: no second COUNT over the unfiltered table, no facet counts.
     # The one COUNT left needs no paginator of our own: Django drops the licence-state
     # annotation from it and the planner drops the join that remains (on a primary key),

@@ -38,7 +38,7 @@ def _supported(cl) -> tuple[bool, bool]:
 
 @register.simple_tag
 def center_result_list(cl):
-    """{% result_list cl %} of the centers' changelist (admin/centers/center/change_list.html)."""
+    """{% result_list cl %} of the centers' changelist (admin/centers/center_change_list.html)."""
     supported, show_province = _supported(cl)
     if not supported:
         return render_to_string("admin/change_list_results.html", result_list(cl))

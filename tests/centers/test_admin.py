@@ -306,6 +306,7 @@ def test_the_changelist_rows_are_the_markup_django_writes(client, department_use
     center.save()
     response = client.get(changelist_url(Center), {"o": "-2.5", "licence": "valid"})
     cl = response.context["cl"]
+    assert "admin/centers/center_change_list.html" in [t.name for t in response.templates]
     ours, django = center_result_list(cl), render_to_string("admin/change_list_results.html", result_list(cl))
 
     def squeezed(html):
