@@ -508,7 +508,7 @@ def result_rows(html: str) -> tuple[int, str]:
         total = re.findall(r"(\d+)\s+trung tâm", text)
         return rows, f"{total[-1]} trung tâm" if total else "?"
     if "table-registry" in html:
-        rows = len(re.findall(r'<td class="text-nowrap"><a href="/centers/\d+/">', html))
+        rows = len(re.findall(r'<td class="text-nowrap[^"]*"><a href="/centers/\d+/">', html))
         found = re.search(r"<span>(\d+) trung tâm</span>", html)
         return rows, f"{found.group(1)} trung tâm" if found else "?"
     if 'id="changelist"' in html:  # an admin changelist that found nothing

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import may
 from geo.collation import UNIT_ORDERING, unit_ordering
+from geo.filters import UnitChoiceFilter
 from geo.models import AdministrativeUnit
 
 from .choices import CenterKind, CenterStatus, LicenceState
@@ -55,11 +56,11 @@ class CenterFilterSet(django_filters.FilterSet):
                                       widget=QuickSelect)
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=CenterStatus.choices,
                                         empty_label=_("Tất cả"), widget=QuickSelect)
-    province = django_filters.ModelChoiceFilter(
+    province = UnitChoiceFilter(
         label=_("Tỉnh/Thành phố"), queryset=AdministrativeUnit.objects.none(), empty_label=_("Tất cả"),
         widget=QuickSelect,
     )
-    commune = django_filters.ModelChoiceFilter(
+    commune = UnitChoiceFilter(
         label=_("Xã/Phường"), queryset=AdministrativeUnit.objects.none(), empty_label=_("Tất cả"),
         widget=QuickSelect,
     )

@@ -36,7 +36,8 @@ SPRITE = "vendor/bootstrap-icons/sprite.svg"
 SPRITE_FILE = ROOT / "static" / SPRITE
 BOOTSTRAP_ICONS_VERSION = "1.13.2"
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-# Where icons are named: {% icon "x" ... %} in templates, icon("x") in Python.
+# Where icons are named: {% icon "x" ... %} in templates, icon("x") in Python and in the
+# Jinja2 partials.
 TEMPLATE_USE = re.compile(r"""\{%\s*icon\s+["']([a-z0-9-]+)["']""")
 PYTHON_USE = re.compile(r"""\bicon\(\s*["']([a-z0-9-]+)["']""")
 SOURCES = ("templates", "accounts", "centers", "conferences", "reports", "inspections", "notifications",
@@ -71,7 +72,9 @@ def icons_used() -> set[str]:
     for source in SOURCES:
         for path in (ROOT / source).rglob("*"):
             if path.suffix == ".html":
-                names.update(TEMPLATE_USE.findall(path.read_text(encoding="utf-8")))
+                # Django templates: {% icon "x" %}; Jinja2 partials (templates/jinja2/): icon("x").
+                text = path.read_text(encoding="utf-8")
+                names.update(TEMPLATE_USE.findall(text), PYTHON_USE.findall(text))
             elif path.suffix == ".py" and "migrations" not in path.parts and path.resolve() != Path(__file__).resolve():
                 names.update(PYTHON_USE.findall(path.read_text(encoding="utf-8")))
     return names

@@ -9,6 +9,19 @@ from .text import VI_COLUMN_COLLATION, fold
 TYPE_PREFIXES = ("thành phố", "tỉnh", "phường", "xã", "đặc khu")
 
 
+def unit_full_name(name: str, unit_type: str) -> str:
+    """Name with its type as written on documents: "Phường Kinh Bắc", "Tỉnh Bắc Ninh".
+    A name that already starts with its type keeps it alone: the centrally-run city
+    "Thành phố Hà Nội" (type "thành phố trung ương") stays "Thành phố Hà Nội"."""
+    if not unit_type:
+        return name
+    unit_type = unit_type.lower()
+    written = next((prefix for prefix in TYPE_PREFIXES if unit_type.startswith(prefix)), unit_type)
+    if name.lower().startswith(written):
+        return name
+    return f"{written.capitalize()} {name}"
+
+
 class AdministrativeUnit(models.Model):
     """A province, a commune-level unit (xã, phường, đặc khu) or a pre-2025 district.
 
@@ -50,13 +63,4 @@ class AdministrativeUnit(models.Model):
 
     @property
     def full_name(self) -> str:
-        """Name with its type as written on documents: "Phường Kinh Bắc", "Tỉnh Bắc Ninh".
-        A name that already starts with its type keeps it alone: the centrally-run city
-        "Thành phố Hà Nội" (type "thành phố trung ương") stays "Thành phố Hà Nội"."""
-        if not self.unit_type:
-            return self.name
-        unit_type = self.unit_type.lower()
-        written = next((prefix for prefix in TYPE_PREFIXES if unit_type.startswith(prefix)), unit_type)
-        if self.name.lower().startswith(written):
-            return self.name
-        return f"{written.capitalize()} {self.name}"
+        return unit_full_name(self.name, self.unit_type)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from centers.choices import CenterKind
 from centers.selectors import search_q
 from geo.collation import UNIT_ORDERING
+from geo.filters import UnitChoiceFilter
 from geo.models import AdministrativeUnit
 
 from .choices import PENDING_STATUSES, ObligationStatus
@@ -31,7 +32,7 @@ class ScopedObligationFilterSet(django_filters.FilterSet):
     Bootstrap classes on the widgets."""
 
     q = django_filters.CharFilter(label=_("Tìm trung tâm"), method="search")
-    commune = django_filters.ModelChoiceFilter(
+    commune = UnitChoiceFilter(
         label=_("Xã/Phường"), field_name="center__commune", queryset=AdministrativeUnit.objects.none(),
         empty_label=_("Tất cả"),
     )

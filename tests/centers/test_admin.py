@@ -289,6 +289,51 @@ def test_licence_state_and_commune_filters(client, department_user, center, othe
 
 
 @pytest.mark.parametrize("as_superuser", [False, True], ids=["department", "superuser"])
+def test_the_changelist_rows_are_the_markup_django_writes(client, department_user, center, other_center,
+                                                          foreign_center, as_superuser):
+    """centers/templatetags/center_admin.py writes the rows itself: the same HTML as Django's
+    {% result_list %} (headers, links with the kept filters, checkbox, badges, sort marks)."""
+    import re
+
+    from django.contrib.admin.templatetags.admin_list import result_list
+    from django.template.loader import render_to_string
+
+    from centers.templatetags.center_admin import center_result_list
+
+    user = UserFactory(username="root", is_superuser=True, is_staff=True) if as_superuser else department_user
+    client.force_login(user)
+    center.name = 'Trung tâm <b>"Ánh Dương"</b> & co'
+    center.save()
+    response = client.get(changelist_url(Center), {"o": "-2.5", "licence": "valid"})
+    cl = response.context["cl"]
+    assert "admin/centers/center_change_list.html" in [t.name for t in response.templates]
+    ours, django = center_result_list(cl), render_to_string("admin/change_list_results.html", result_list(cl))
+
+    def squeezed(html):
+        # Jinja2 (MarkupSafe) writes a quote as &#34; and an apostrophe as &#39;, Django as
+        # &quot; and &#x27;: the same characters to a browser.
+        html = html.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    assert squeezed(ours) == squeezed(django)
+    assert "&lt;b&gt;" in ours and "_changelist_filters=" in ours and "sortpriority" in ours
+    assert ("field-province" in ours) == as_superuser
+
+
+def test_the_commune_filter_links_are_those_django_builds(client, department_user, center, other_center):
+    from django.contrib.admin import SimpleListFilter
+
+    client.force_login(department_user)
+    response = client.get(changelist_url(Center), {"q": "ngoai ngu", "kind": "language", "commune": center.commune_id,
+                                                   "status": "operating", "o": "2"})
+    cl = response.context["cl"]
+    commune_filter = next(f for f in cl.filter_specs if getattr(f, "parameter_name", None) == "commune")
+    assert list(commune_filter.choices(cl)) == list(SimpleListFilter.choices(commune_filter, cl))
+    assert any(choice["selected"] for choice in commune_filter.choices(cl))
+    assert 'data-filter-title="xã/phường"' in response.content.decode()
+
+
+@pytest.mark.parametrize("as_superuser", [False, True], ids=["department", "superuser"])
 def test_changelist_runs_the_same_queries_for_10_and_200_centers(
     client, department_user, commune, other_commune, foreign_center, django_assert_max_num_queries, as_superuser,
 ):
