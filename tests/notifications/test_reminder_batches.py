@@ -23,17 +23,6 @@ CENTERS = 30
 
 
 @pytest.fixture
-def smtp(settings, smtp_server):
-    """The portal's SMTP backend, pointed at the loopback server, as in production."""
-    settings.EMAIL_BACKEND = "edu_portal.mail.SmtpEmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 5
-    smtp_server.reset()
-    yield smtp_server
-    smtp_server.reset()
-
-
-@pytest.fixture
 def obligations(province, commune):
     report_type = ReportType.objects.create(
         province=province, code="NNTH-6T", title="Báo cáo 6 tháng", center_kinds=["language"],
