@@ -52,6 +52,7 @@ AXE = Path(django_settings.BASE_DIR) / "static" / "vendor" / "axe" / "axe.min.js
 DEMO_PASSWORD = "demo@2026"
 WIDTHS = {360: "phone", 1366: "desktop"}
 PHONE_MAX = 767  # Bootstrap's md breakpoint: narrower windows are phones (touch, mobile viewport)
+LOCK_WAIT = 15  # seconds a request waits for the one before it (serialized_handler)
 
 
 # The live server
@@ -62,7 +63,8 @@ class _ReleaseOnClose:
     closed it): streamed exports read the database while they are sent."""
 
     def __init__(self, response, lock):
-        self.response, self.lock, self.released = response, lock, False
+        # lock None: the request went ahead without it (serialized_handler's LOCK_WAIT).
+        self.response, self.lock, self.released = response, lock, lock is None
 
     def __iter__(self):
         return iter(self.response)
@@ -90,13 +92,17 @@ def serialized_handler(lock):
             super().__init__(application)
 
         def __call__(self, environ, start_response):
-            lock.acquire()
+            # A response the server never closes (its client gone mid-answer) would hold
+            # the lock for good and stall every later page until the test times out;
+            # after LOCK_WAIT its holder is idle, and the request goes ahead.
+            held = lock if lock.acquire(timeout=LOCK_WAIT) else None
             try:
                 response = super().__call__(environ, start_response)
             except BaseException:
-                lock.release()
+                if held is not None:
+                    held.release()
                 raise
-            return _ReleaseOnClose(response, lock)
+            return _ReleaseOnClose(response, held)
 
     return SerializedStaticFilesHandler
 
