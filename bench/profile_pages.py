@@ -258,6 +258,9 @@ def main() -> None:
     parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
     parser.add_argument("--dump", default="", help="write each page's HTML into this folder (to compare a "
                         "change's markup with the pages before it), and measure nothing")
+    parser.add_argument("--fragments", action="store_true",
+                        help="with the lists' fragment cache (this process's memory): after the warm-up, "
+                             "the cached pages read their body back; without, every request builds it")
     args = parser.parse_args()
 
     if not rb.bench_database_exists():
@@ -267,6 +270,7 @@ def main() -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     assert not settings.DEBUG, "profile with DEBUG off, as production runs"
+    settings.FRAGMENT_CACHE = args.fragments
     state = rb.users_and_sessions()
     cookie_name = state["cookie_name"]
     cookies = {who: f"{cookie_name}={key}" if key else None for who, key in state["cookies"].items()}

@@ -65,6 +65,8 @@ DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 HOST, PORT = "127.0.0.1", 8010
 CENTERS, YEARS, PREFIX = 20000, 10, "LG"
 WARMUP = 20
+# Redis database of the server's cache with --fragments on (the default); emptied at start.
+FRAGMENTS_REDIS = "redis://127.0.0.1:6379/13"
 RUN_DEADLINE = 300  # seconds: a page run stops taking new requests after this
 
 ENV = {
@@ -291,11 +293,20 @@ def port_in_use() -> bool:
         return sock.connect_ex((HOST, PORT)) == 0
 
 
-def gunicorn_start() -> subprocess.Popen:
+def gunicorn_start(fragments: bool) -> subprocess.Popen:
     if port_in_use():
         raise SystemExit(f"{HOST}:{PORT} is already in use: stop whatever listens there first")
     env = {**os.environ, **ENV}
-    env.pop("REDIS_URL", None)  # the pages measured never touch Redis; /healthz then skips its ping
+    env.pop("REDIS_URL", None)
+    if fragments:
+        # As in production: the cache is Redis, and the lists keep their bodies there
+        # (edu_portal/fragments.py). Its own database, emptied first: a cold start.
+        import redis
+
+        redis.Redis.from_url(FRAGMENTS_REDIS).flushdb()
+        env.update(REDIS_URL=FRAGMENTS_REDIS, FRAGMENT_CACHE="1")
+    else:
+        env["FRAGMENT_CACHE"] = "0"
     env["PYTHONWARNINGS"] = "ignore:No directory at"  # whitenoise: no collectstatic, no static served
     command = [
         GUNICORN, "edu_portal.wsgi:application", "--workers", "2", "--worker-class", "sync",
@@ -537,6 +548,8 @@ def report(args, context, state, facts, counts, figures, checks, concurrency) ->
       f"load average before {context['load_before']}, after {context['load_after']}")
     w(f"server: gunicorn, 2 sync workers, {HOST}:{PORT}, DEBUG off, settings bench.bench_settings; "
       f"clients: threads + http.client on the same machine")
+    w("lists' fragment cache: " + ("off (--no-fragments): every request builds its page" if args.no_fragments else
+      f"on, Redis {FRAGMENTS_REDIS} (emptied at start; the warm-up requests fill it, the measured ones read it)"))
     w(f"data: {facts['centers']} centers ({facts['documents']} documents, {facts['directors']} directors, "
       f"{facts['staff']} staff), database {BENCH_DB}")
     w(f"department user: {state['province'].name} (id {state['province'].pk}), the largest province, "
@@ -653,6 +666,9 @@ def main() -> None:
                              "machine to stop (default 120)")
     parser.add_argument("--concurrency", default="8,2", help="client counts, comma-separated (default 8,2)")
     parser.add_argument("--only", default="", help="comma-separated page labels to load-test (default: all)")
+    parser.add_argument("--no-fragments", action="store_true",
+                        help="serve without the lists' fragment cache (every request builds its page), "
+                             f"instead of production's Redis cache ({FRAGMENTS_REDIS}, emptied at start)")
     args = parser.parse_args()
     concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
     wanted = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -690,7 +706,7 @@ def main() -> None:
     per_round = [args.requests // args.rounds + (1 if r < args.requests % args.rounds else 0)
                  for r in range(args.rounds)]
     try:
-        server = gunicorn_start()
+        server = gunicorn_start(fragments=not args.no_fragments)
         gunicorn_ready(server)
         # Every page a few times (both workers), each answer checked: a login redirect is no figure.
         for label, path, who in pages + CHECKS:

@@ -9,3 +9,6 @@ class CentersConfig(AppConfig):
     def ready(self):
         # Registers the registry's large PDFs with documents.registry.
         from . import pdf  # noqa: F401
+        from .signals import fragments_connect
+
+        fragments_connect()

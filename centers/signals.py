@@ -45,3 +45,37 @@ def centers_changes_batched() -> Iterator[None]:
         _batch.reset(token)
     if ids:
         centers_changed.send(sender=None, center_ids=sorted(ids))
+
+
+def _bump(sender=None, **kwargs) -> None:
+    from edu_portal import fragments
+
+    if kwargs.get("raw"):  # loaddata
+        return
+    fragments.bump(fragments.REGISTRY)
+
+
+def _bump_unless_login(sender, update_fields=None, **kwargs) -> None:
+    # A login writes last_login on every sign-in: nothing a list shows.
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return
+    _bump(sender, **kwargs)
+
+
+def fragments_connect() -> None:
+    """The cached fragments of the registry's lists (edu_portal.fragments) follow every
+    write to what they show: the centers and everything centers_changed reports (the
+    same net that keeps the compliance flags), the administrative units, and the
+    directors' accounts and invitations (the account filter, the scope of users).
+    Called by CentersConfig.ready()."""
+    from django.db.models.signals import post_delete, post_save
+
+    from accounts.models import Invitation, User
+    from geo.models import AdministrativeUnit
+
+    centers_changed.connect(_bump, weak=False, dispatch_uid="fragments_centers_changed")
+    for model in (AdministrativeUnit, Invitation):
+        post_save.connect(_bump, sender=model, weak=False, dispatch_uid=f"fragments_save_{model._meta.label_lower}")
+    post_save.connect(_bump_unless_login, sender=User, weak=False, dispatch_uid="fragments_save_user")
+    for model in (AdministrativeUnit, Invitation, User):
+        post_delete.connect(_bump, sender=model, weak=False, dispatch_uid=f"fragments_delete_{model._meta.label_lower}")

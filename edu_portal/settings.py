@@ -365,6 +365,9 @@ if REDIS_URL:
             "KEY_PREFIX": "edu_portal",
         }
     }
+# The hot lists keep their rendered body in the cache between writes (edu_portal/fragments.py):
+# only where the cache is shared by every process, so that one's writes reach the others.
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", default=bool(REDIS_URL))
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # No result backend: nothing reads a task's return value (jobs report through their rows),
 # and with Redis down the backend's reconnect loop held each request queuing work for 19 s.

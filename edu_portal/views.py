@@ -3,11 +3,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django_filters.views import FilterView
 
 from accounts.permissions import action_required
 
+from . import fragments
 from .params import parse_int
 
 
@@ -101,10 +103,56 @@ class ScopedFilterView(ClampedPaginationMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
-    def get_context_data(self, **kwargs):
+    def querystring(self) -> str:
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(querystring=query.urlencode(), **kwargs)
+        return query.urlencode()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{"querystring": self.querystring(), **kwargs})
+
+
+class FragmentCachedMixin:
+    """For a list page whose body is the same from one request to the next (see
+    edu_portal/fragments.py): the parts named in `fragment_templates` are rendered once
+    per data generation, user and query, and read back from the cache afterwards without
+    running the filterset, the count or the rows' queries. The page's own template (its
+    frame) is rendered on every request from `frame_context()` plus the cached payload,
+    so it must use nothing else: CSRF tokens, messages and permissions stay out of the
+    fragments. A miss builds the page as before and stores what the frame needs of it
+    (`fragment_values`) beside the rendered parts."""
+
+    fragment_templates: dict[str, str] = {}
+
+    def fragment_cacheable(self) -> bool:
+        return True
+
+    def fragment_key_parts(self) -> tuple:
+        """What else the fragments depend on, beyond user, query, language and date."""
+        return ()
+
+    def frame_context(self) -> dict:
+        return {}
+
+    def fragment_values(self, context) -> dict:
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        self.fragment_key = (fragments.page_key(request, type(self).__name__, *self.fragment_key_parts())
+                             if self.fragment_cacheable() else None)
+        payload = fragments.get(self.fragment_key)
+        if payload is None:
+            return super().get(request, *args, **kwargs)
+        return self.response_class(request=request, template=[self.template_name], using=self.template_engine,
+                                   context={"view": self, **self.frame_context(), **payload})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**self.frame_context(), **kwargs)
+        payload = {name: render_to_string(template, context, self.request)
+                   for name, template in self.fragment_templates.items()}
+        payload.update(self.fragment_values(context))
+        fragments.put(self.fragment_key, payload)
+        return {**context, **payload}
 
 
 def add_errors(form, error: ValidationError) -> None:

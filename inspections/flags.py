@@ -59,6 +59,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from centers.models import Center
+from edu_portal import fragments
 from centers.signals import centers_changed, centers_changed_send, centers_changes_batched
 
 from .models import CenterFlags, FlagsCheck, Inspection
@@ -184,6 +185,7 @@ def flags_evaluate(center_ids: Iterable[int] | None = None, *, today: datetime.d
 
 
 def _write(derived: dict[int, Derived], *, today: datetime.date) -> None:
+    fragments.bump(fragments.REGISTRY)  # the compliance page's cached body shows these rows
     now = timezone.now()
     rows = [
         CenterFlags(center_id=pk, **dict(zip(FIELDS, item.flags, strict=True)), flagged=any(item.flags),
@@ -311,6 +313,7 @@ def flags_check(*, today: datetime.date | None = None) -> FlagsCheck:
     CenterFlags.objects.filter(as_of__lt=today).update(as_of=today)
     check = FlagsCheck.objects.create(as_of=today, started_at=started, finished_at=timezone.now(),
                                       centers=len(fresh), dated=dated, differences=differences, sample=sample)
+    fragments.bump(fragments.REGISTRY)  # the compliance page says when the last check ran
     if differences:
         logger.error("Compliance flags: %d centers differed from the rules on %s and were repaired: %s",
                      differences, today, sample)

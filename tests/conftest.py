@@ -40,6 +40,9 @@ def _test_settings(settings, tmp_path, request):
     # shared Redis: clearing that would empty the Celery broker too.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"test-{request.node.nodeid}"}}
+    # The lists' fragment cache (edu_portal/fragments.py) on in every test, so that every
+    # test that writes and then reads a list checks that the write reached its fragments.
+    settings.FRAGMENT_CACHE = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

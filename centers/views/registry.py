@@ -9,7 +9,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 
 from accounts.permissions import ActionRequiredMixin, action_required, may, require
 from edu_portal.concurrency import EditConflictViewMixin
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import FragmentCachedMixin, ScopedFilterView
 
 from ..choices import CenterStatus, LicenceState
 from ..filters import CenterFilterSet
@@ -20,28 +20,43 @@ from ..selectors import center_get, center_list, center_timeline, scoped
 from ..services import center_save
 
 
-class CenterListView(ActionRequiredMixin, ScopedFilterView):
+class CenterListView(ActionRequiredMixin, FragmentCachedMixin, ScopedFilterView):
     action = "registry.view"
     filterset_class = CenterFilterSet
     template_name = "centers/center_list.html"
+    fragment_templates = {"filters_html": "centers/center_list_filters.html",
+                          "table_html": "centers/center_list_table.html"}
     paginate_by = 50
     context_object_name = "centers"
+
+    def fragment_cacheable(self) -> bool:
+        # The account filter moves with the clock (an invitation expires), not with a
+        # write: it is built every time.
+        return not self.request.GET.get("director_account")
 
     def get_queryset(self):
         return center_list(self.request.user)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(
-            can_manage=may(self.request.user, "registry.manage"),
+    def frame_context(self) -> dict:
+        user = self.request.user
+        return {
+            "can_manage": may(user, "registry.manage"),
             # "Mời giám đốc tạo tài khoản" for the ticked or all filtered centers (accounts.account_views).
-            can_invite=may(self.request.user, "accounts.manage"),
-            **kwargs,
-        )
+            "can_invite": may(user, "accounts.manage"),
+            "querystring": self.querystring(),
+        }
+
+    def fragment_key_parts(self) -> tuple:
+        frame = self.frame_context()
+        return frame["can_manage"], frame["can_invite"], may(self.request.user, "registry.commune_decisions")
+
+    def fragment_values(self, context) -> dict:
         # Filtered by one commune: offer the file of all its decisions to those who may ask.
         filterset = context.get("filter")
+        commune = None
         if filterset is not None and may(self.request.user, "registry.commune_decisions") and filterset.is_valid():
-            context["decisions_commune"] = filterset.form.cleaned_data.get("commune")
-        return context
+            commune = filterset.form.cleaned_data.get("commune")
+        return {"count": context["paginator"].count, "decisions_commune_pk": commune.pk if commune else None}
 
 
 class CenterAccessMixin(ActionRequiredMixin):
