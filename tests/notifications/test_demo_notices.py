@@ -38,7 +38,9 @@ def seeded(django_db_setup, django_db_blocker):
         out = io.StringIO()
         with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
             call_command("seed_demo", "--force", stdout=out)
-        yield {"out": out.getvalue(), "callbacks": len(callbacks), "mails": len(mail.outbox)}
+        # The lists' fragment cache is told once that the data changed (edu_portal.fragments).
+        tasks = [c for c in callbacks if not hasattr(c, "fragment_generation")]
+        yield {"out": out.getvalue(), "callbacks": len(tasks), "mails": len(mail.outbox)}
         transaction.set_rollback(True)
 
 
