@@ -3,7 +3,10 @@ back, and every kind of write, a new day, another user or a failing cache gives 
 as it would be built."""
 
 import datetime
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -194,3 +197,19 @@ def test_a_transaction_bumps_once_on_commit(monkeypatch, center, commune):
         during = len(replaced)
     assert during >= 10  # each write, at once
     assert replaced[during:] == [fragments.REGISTRY]  # and one more at the commit
+
+
+@pytest.mark.redis
+def test_a_write_in_another_process_reaches_this_one(settings):
+    """Production: the worker, a management command or the other gunicorn workers write;
+    this process must stop serving what it cached before."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "edu_portal"}}
+    before = fragments.generation(fragments.REGISTRY)
+    subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from edu_portal import fragments; fragments.bump()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "edu_portal.settings", "FRAGMENT_CACHE": "1"},
+        check=True, timeout=60,
+    )
+    after = fragments.generation(fragments.REGISTRY)
+    assert before and after and after != before
