@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from centers.choices import CenterKind
+from centers.forms import QuickSelect
 from centers.selectors import search_q
 from geo.collation import UNIT_ORDERING
 from geo.filters import UnitChoiceFilter
@@ -34,7 +35,7 @@ class ScopedObligationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Tìm trung tâm"), method="search")
     commune = UnitChoiceFilter(
         label=_("Xã/Phường"), field_name="center__commune", queryset=AdministrativeUnit.objects.none(),
-        empty_label=_("Tất cả"),
+        empty_label=_("Tất cả"), widget=QuickSelect,
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -60,13 +61,13 @@ class ReviewQueueFilterSet(ScopedObligationFilterSet):
 
     report_type = django_filters.ModelChoiceFilter(
         label=_("Loại báo cáo"), field_name="period__report_type", queryset=ReportType.objects.none(),
-        empty_label=_("Tất cả"),
+        empty_label=_("Tất cả"), widget=QuickSelect,
     )
     period = django_filters.ModelChoiceFilter(
-        label=_("Kỳ báo cáo"), queryset=ReportPeriod.objects.none(), empty_label=_("Tất cả"),
+        label=_("Kỳ báo cáo"), queryset=ReportPeriod.objects.none(), empty_label=_("Tất cả"), widget=QuickSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Tình trạng"), empty_label=_("Tất cả"),
+        label=_("Tình trạng"), empty_label=_("Tất cả"), widget=QuickSelect,
         choices=[(status.value, status.label) for status in AWAITING_REVIEW],
     )
 
@@ -89,6 +90,7 @@ class MissingObligationFilterSet(ScopedObligationFilterSet):
 
     kind = django_filters.ChoiceFilter(
         label=_("Loại hình"), field_name="center__kind", choices=CenterKind.choices, empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
 
     class Meta:
@@ -107,7 +109,7 @@ class ObligationFilterSet(ReviewQueueFilterSet):
     OVERDUE = "overdue"
 
     status = django_filters.ChoiceFilter(
-        label=_("Tình trạng"), empty_label=_("Tất cả"), method="filter_status",
+        label=_("Tình trạng"), empty_label=_("Tất cả"), method="filter_status", widget=QuickSelect,
         choices=[(TODO, _("Còn phải nộp")), (OVERDUE, _("Quá hạn chưa nộp")), *ObligationStatus.choices],
     )
 
