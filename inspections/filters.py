@@ -68,12 +68,16 @@ class ComplianceFilterSet(django_filters.FilterSet):
     rules = django_filters.MultipleChoiceFilter(
         label=_("Quy tắc"), choices=rule_choices(), widget=forms.CheckboxSelectMultiple, method=_keep,
     )
-    match = django_filters.ChoiceFilter(label=_("Kết hợp"), choices=MATCH_CHOICES, method=_keep, empty_label=None)
-    kind = django_filters.ChoiceFilter(label=_("Loại hình"), choices=CenterKind.choices, empty_label=_("Tất cả"))
+    # Every select is a QuickSelect (centers.forms): the same markup as Django's, written
+    # out in Python instead of two template includes per option.
+    match = django_filters.ChoiceFilter(label=_("Kết hợp"), choices=MATCH_CHOICES, method=_keep, empty_label=None,
+                                        widget=QuickSelect)
+    kind = django_filters.ChoiceFilter(label=_("Loại hình"), choices=CenterKind.choices, empty_label=_("Tất cả"),
+                                       widget=QuickSelect)
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=CenterStatus.choices,
-                                         empty_label=_("Tất cả"))
+                                         empty_label=_("Tất cả"), widget=QuickSelect)
     province = django_filters.ChoiceFilter(label=_("Tỉnh/Thành phố"), field_name="province_id", choices=[],
-                                           empty_label=_("Tất cả"))
+                                           empty_label=_("Tất cả"), widget=QuickSelect)
     commune = django_filters.ChoiceFilter(label=_("Xã/Phường"), field_name="commune_id", choices=[],
                                           empty_label=_("Tất cả"), widget=QuickSelect)
     investor = django_filters.CharFilter(label=_("Chủ đầu tư"), method="filter_investor")

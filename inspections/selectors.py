@@ -30,7 +30,7 @@ from geo.models import AdministrativeUnit
 from geo.text import VI_COLLATION
 from notifications.services import unread_notifications
 
-from .models import Complaint, FlagPeriod, FlagsCheck, Inspection, RiskWeight
+from .models import CenterFlags, Complaint, FlagPeriod, FlagsCheck, Inspection, RiskWeight
 from .rules import RULES, RULES_BY_CODE, Rule, annotate_details, annotate_rules
 
 
@@ -152,8 +152,7 @@ def compliance_frame(user, *, province_id: int | None = None) -> ComplianceFrame
     province = None
     if province_row is not None:
         province = AdministrativeUnit.from_db(
-            connection.alias, _UNIT_FIELDS, _read(AdministrativeUnit._meta.concrete_fields, province_row[:width],
-                                                  connection))
+            connection.alias, _UNIT_FIELDS, _read("unit", province_row[:width], connection))
         province.unread = province_row[extra["unread"]]
     resolved = weights_with_defaults(
         {rule.code: province_row[extra[f"w_{rule.code}"]] for rule in RULES} if province_row is not None else {},
@@ -161,7 +160,7 @@ def compliance_frame(user, *, province_id: int | None = None) -> ComplianceFrame
     flags_check = None
     if units and units[0][extra["check_id"]] is not None:
         first = units[0]
-        as_of, finished_at = _read([FlagsCheck._meta.get_field("as_of"), FlagsCheck._meta.get_field("finished_at")],
+        as_of, finished_at = _read("check",
                                    [first[extra["check_as_of"]], first[extra["check_finished_at"]]], connection)
         flags_check = FlagsCheck(pk=first[extra["check_id"]], as_of=as_of, finished_at=finished_at,
                                  differences=first[extra["check_differences"]])
@@ -393,26 +392,41 @@ def _centers_where(base: QuerySet[Center]) -> tuple[str, list]:
     return f'"{table}"."id" IN ({sql})', list(params)
 
 
-@functools.lru_cache(maxsize=256)
-def _converters(field, vendor: str) -> tuple:
-    """Django's converters of a column read by a raw query (SQLite's dates, datetimes and
-    booleans, the JSON of the reasons): the values read as the ORM would read them."""
+# The model fields of the columns read by raw queries, by name (see _read).
+_READ_FIELDS = {
+    "center": tuple(Center._meta.concrete_fields),
+    "flags": tuple(CenterFlags._meta.concrete_fields),
+    "unit": tuple(AdministrativeUnit._meta.concrete_fields),
+    "check": (FlagsCheck._meta.get_field("as_of"), FlagsCheck._meta.get_field("finished_at")),
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _converters(fields: str, vendor: str) -> tuple:
+    """Django's converters of the columns of these fields read by a raw query (SQLite's
+    dates, datetimes and booleans, the JSON of the reasons), by position: only the
+    columns that have any."""
     from django.db import connection
     from django.db.models.expressions import Col
 
-    col = Col("x", field)
-    return tuple((function, col) for function in
-                 connection.ops.get_db_converters(col) + field.get_db_converters(connection))
+    found = []
+    for index, field in enumerate(_READ_FIELDS[fields]):
+        col = Col("x", field)
+        functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if functions:
+            found.append((index, col, tuple(functions)))
+    return tuple(found)
 
 
-def _read(fields, values, connection) -> list:
-    """Raw values of these model fields, converted (see _converters)."""
-    read = []
-    for field, value in zip(fields, values, strict=True):
-        for function, col in _converters(field, connection.vendor):
+def _read(fields: str, values, connection) -> list:
+    """Raw values of the columns of _READ_FIELDS[fields], read as the ORM reads them."""
+    values = list(values)
+    for index, col, functions in _converters(fields, connection.vendor):
+        value = values[index]
+        for function in functions:
             value = function(value, col, connection)
-        read.append(value)
-    return read
+        values[index] = value
+    return values
 
 
 def compliance_flagged(user, *, base: QuerySet[Center] | None = None, today: datetime.date | None = None,
@@ -425,8 +439,6 @@ def compliance_flagged(user, *, base: QuerySet[Center] | None = None, today: dat
     instead; the flags are those of the last write or nightly re-derivation."""
     from django.core.exceptions import EmptyResultSet
     from django.db import connections
-
-    from .models import CenterFlags
 
     today = today or timezone.localdate()
     weights = weights if weights is not None else weights_for(user.province_id)
@@ -447,21 +459,20 @@ def compliance_flagged(user, *, base: QuerySet[Center] | None = None, today: dat
         with connection.cursor() as cursor:
             cursor.execute(head + where + tail, params)
             found = cursor.fetchall()
-    center_fields, flag_fields = Center._meta.concrete_fields, CenterFlags._meta.concrete_fields
-    unit_fields = AdministrativeUnit._meta.concrete_fields
+    center_fields, flag_fields, unit_fields = _READ_FIELDS["center"], _READ_FIELDS["flags"], _READ_FIELDS["unit"]
     units: dict[int, AdministrativeUnit] = {}
 
     def unit(values):
         if values[0] not in units:
-            units[values[0]] = AdministrativeUnit.from_db(base.db, None, _read(unit_fields, values, connection))
+            units[values[0]] = AdministrativeUnit.from_db(base.db, None, _read("unit", values, connection))
         return units[values[0]]
 
     rows = []
     for values in found:
-        center = Center.from_db(base.db, None, _read(center_fields, values[:len(center_fields)], connection))
+        center = Center.from_db(base.db, None, _read("center", values[:len(center_fields)], connection))
         at = len(center_fields)
         stored = dict(zip((field.attname for field in flag_fields),
-                          _read(flag_fields, values[at:at + len(flag_fields)], connection), strict=True))
+                          _read("flags", values[at:at + len(flag_fields)], connection), strict=True))
         at += len(flag_fields)
         center.risk_score, center.total = values[at], values[at + 1]
         at += 2
