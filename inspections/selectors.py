@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 from dataclasses import dataclass
@@ -314,6 +315,16 @@ def _reason_value(value):
     return value
 
 
+def _with_stored_flags(center: Center, flags, reasons: dict, last_inspection) -> None:
+    """Give a center its stored flags (flags[rule.field]), the values its reasons show and
+    its last inspection, as compliance_queryset annotates them: what center_flags reads."""
+    for rule in RULES:
+        setattr(center, rule.field, bool(flags[rule.field]))
+    for name, value in reasons.items():
+        setattr(center, name, _reason_value(value))
+    center.last_inspection = last_inspection
+
+
 def _names(model, alias: str) -> list[str]:
     return [f'{alias}."{field.column}"' for field in model._meta.concrete_fields]
 
@@ -478,11 +489,7 @@ def compliance_flagged(user, *, base: QuerySet[Center] | None = None, today: dat
         at += 2
         center.commune = unit(values[at:at + len(unit_fields)])
         center.province = unit(values[at + len(unit_fields):at + 2 * len(unit_fields)])
-        for rule in RULES:
-            setattr(center, rule.field, bool(stored[rule.field]))
-        for name, value in stored["reasons"].items():
-            setattr(center, name, _reason_value(value))
-        center.last_inspection = stored["last_inspection"]
+        _with_stored_flags(center, stored, stored["reasons"], stored["last_inspection"])
         center.flags = center_flags(center, today, weights)
         rows.append(center)
     total = rows[0].total if rows else 0
@@ -513,11 +520,18 @@ def center_flags(center: Center, today: datetime.date, weights: dict[str, int]) 
 
 
 def center_compliance(user, center: Center, today: datetime.date | None = None) -> tuple[list[Flag], list]:
-    """One center's current flags and its flag history (for its page)."""
+    """One center's current flags, as the maintained table holds them (inspections.flags,
+    read as the compliance page reads them), and its flag history (for its page). A
+    center outside the user's scope shows no flags."""
     today = today or timezone.localdate()
     weights = weights_for(center.province_id)
-    annotated = compliance_queryset(user, today=today, weights=weights, flagged_only=False).filter(pk=center.pk).first()
-    flags = center_flags(annotated, today, weights) if annotated else []
+    stored = CenterFlags.objects.filter(scope_q(user, "center__"), center_id=center.pk).first()
+    flags = []
+    if stored is not None:
+        shown = copy.copy(center)  # the reasons go on a copy: the caller's center stays as it is
+        _with_stored_flags(shown, {rule.field: getattr(stored, rule.field) for rule in RULES}, stored.reasons,
+                           stored.last_inspection)
+        flags = center_flags(shown, today, weights)
     history = list(FlagPeriod.objects.filter(center=center).order_by("-raised_on", "-id")[:50])
     for period in history:
         rule = RULES_BY_CODE.get(period.rule)
