@@ -331,7 +331,7 @@ def _names(model, alias: str) -> list[str]:
 
 @functools.lru_cache(maxsize=256)
 def _flagged_sql(vendor: str, weights: tuple[int, ...], order: str, chosen: tuple[str, ...], match_all: bool,
-                 paged: bool) -> tuple[str, str]:
+                 paged: bool, narrow: bool) -> tuple[str, str]:
     """The page's query around the centers' filter, written once per weights, order and
     rules (building it with the ORM cost about 4 ms a request): SQL before and after the
     WHERE of the filtered centers.
@@ -339,7 +339,13 @@ def _flagged_sql(vendor: str, weights: tuple[int, ...], order: str, chosen: tupl
     The inner query filters, scores, counts (a window), sorts and cuts the page over the
     centers and their flags alone; the outer one joins the page's rows to what they show
     (the center, its flags and reasons, its commune and province), so the units are read
-    for 25 rows, not joined for every flagged center."""
+    for 25 rows, not joined for every flagged center.
+
+    `narrow`: the centers are one province's or fewer (anyone but a superuser). PostgreSQL
+    then reads each of their flags rows by its key (a LATERAL subquery it may not flatten)
+    instead of scanning the whole country's flags for a hash join: on the national data
+    set 2 ms instead of 3 to 8 for the largest province, while for every center of the
+    country the scan stays three times faster. SQLite has no LATERAL: the plain join."""
     from .models import CenterFlags
 
     center, flags, unit = Center._meta.db_table, CenterFlags._meta.db_table, AdministrativeUnit._meta.db_table
@@ -361,9 +367,13 @@ def _flagged_sql(vendor: str, weights: tuple[int, ...], order: str, chosen: tupl
             keys.append(columns[key] + direction)
         return ", ".join(keys)
 
+    if narrow and vendor == "postgresql":
+        join = f'CROSS JOIN LATERAL (SELECT * FROM "{flags}" f0 WHERE f0."center_id" = "{center}"."id" OFFSET 0) f'
+    else:
+        join = f'INNER JOIN "{flags}" f ON (f."center_id" = "{center}"."id")'
     inner_head = (
         f'SELECT "{center}"."id" AS id, ({score}) AS risk_score, COUNT(*) OVER () AS total '
-        f'FROM "{center}" INNER JOIN "{flags}" f ON (f."center_id" = "{center}"."id") WHERE ('
+        f'FROM "{center}" {join} WHERE ('
     )
     inner_tail = f") AND {where} ORDER BY {ordering(chr(34) + center + chr(34), 'f', 'risk_score')}"
     if paged:
@@ -458,7 +468,8 @@ def compliance_flagged(user, *, base: QuerySet[Center] | None = None, today: dat
     chosen = tuple(code for code in (rules or []) if code in RULES_BY_CODE)
     paged = limit is not None or bool(offset)
     head, tail = _flagged_sql(connection.vendor, tuple(int(weights.get(rule.code, 0)) for rule in RULES),
-                              order if order in FLAGGED_ORDERINGS else "-risk", chosen, match_all, paged)
+                              order if order in FLAGGED_ORDERINGS else "-risk", chosen, match_all, paged,
+                              not user.is_superuser)
     try:
         where, params = _centers_where(base)
     except EmptyResultSet:
