@@ -52,6 +52,7 @@ PAGES = [
     ("director's home", "/reports/", "director"),
     ("review queue", "/reports/review/", "dept"),
     ("department home", "/", "dept"),
+    ("compliance page", "/compliance/", "dept"),
     ("stock admin changelist", "/stock-admin/centers/center/", "super"),
     ("healthz", "/healthz", None),
 ]

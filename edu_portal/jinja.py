@@ -30,7 +30,7 @@ from jinja2 import Environment
 from .icons import icon
 
 # Django template libraries whose filters partials may use by the same names.
-FILTER_LIBRARIES = ["centers.templatetags.registry"]
+FILTER_LIBRARIES = ["centers.templatetags.registry", "inspections.templatetags.compliance"]
 
 
 def date(value, format_string=None) -> str:

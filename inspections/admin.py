@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from centers.admin import badge
@@ -18,7 +19,18 @@ from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin,
 from edu_portal.concurrency import EditVersionAdminMixin
 
 from .choices import ComplaintStatus, InspectionStatus
-from .models import Complaint, Inspection, InspectionCheck, LegalVersion, RiskWeight, SanctionArticle, Violation
+from centers.selectors import centers_visible_to
+
+from .models import (
+    Complaint,
+    FlagsCheck,
+    Inspection,
+    InspectionCheck,
+    LegalVersion,
+    RiskWeight,
+    SanctionArticle,
+    Violation,
+)
 from .rules import RULES, RULES_BY_CODE
 from .services import _check_complaint, _check_inspection, complaint_save, inspection_save
 
@@ -217,3 +229,43 @@ class RiskWeightAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def rule_name(self, obj):
         rule = RULES_BY_CODE.get(obj.rule)
         return rule.name if rule else obj.rule
+
+
+# The nightly check of the compliance flags
+
+
+@admin.register(FlagsCheck, site=site)
+class FlagsCheckAdmin(ReadOnlyMixin, NationalDataMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The runs of the nightly re-derivation (inspections.flags.flags_check), read-only:
+    only the check writes them. A run covers the whole country, so its counts are shown
+    to department staff as they are; its sample of differences names centers, and staff
+    see only their own province's (superusers all of them)."""
+
+    department_actions = VIEW_ONLY
+    list_display = ("as_of", "started_at", "finished_at", "centers", "dated", "differences")
+    list_display_links = ("as_of",)
+    show_full_result_count = False
+    list_per_page = 50
+    fields = readonly_fields = ("as_of", "started_at", "finished_at", "centers", "dated", "differences",
+                                "sample_display")
+
+    def get_object(self, request, object_id, from_field=None):
+        """The run, with the rows of its sample the user may see (`visible_sample`):
+        [center code, rule or "reasons"/"last_inspection"/"missing", stored, derived]."""
+        obj = super().get_object(request, object_id, from_field)
+        rows = [row for row in (obj.sample or []) if isinstance(row, list) and len(row) == 4]
+        ids = {row[0] for row in rows if isinstance(row[0], int)}
+        codes = dict(centers_visible_to(request.user).filter(pk__in=ids).values_list("pk", "code")) if ids else {}
+        obj.visible_sample = [[codes[row[0]], *row[1:]] for row in rows if row[0] in codes]
+        return obj
+
+    @admin.display(description=_("ví dụ sai lệch"))
+    def sample_display(self, obj):
+        shown = getattr(obj, "visible_sample", [])
+        if not shown:
+            return "–"
+        rule_names = {rule.field: rule.name for rule in RULES}
+        return format_html("<ul class=\"mb-0\">{}</ul>", format_html_join(
+            "", "<li>{}: {} — {} → {}</li>",
+            ((code, rule_names.get(what, what), stored, derived) for code, what, stored, derived in shown),
+        ))

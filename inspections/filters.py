@@ -42,6 +42,21 @@ def months_ago(today: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
+# Choices as functions, not lists: Django deep-copies every form field for every form,
+# and with it a list of choices and their lazy labels (most of the cost of building the
+# compliance page's form); a function is shared as it is.
+def _match_choices():
+    return MATCH_CHOICES
+
+
+def _kind_choices():
+    return CenterKind.choices
+
+
+def _status_choices():
+    return CenterStatus.choices
+
+
 def _keep(queryset, name, value):
     """For fields read by another filter (the rules read `match`)."""
     return queryset
@@ -66,14 +81,18 @@ class ComplianceFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Tìm kiếm"), method="search")
     rules = django_filters.MultipleChoiceFilter(
-        label=_("Quy tắc"), choices=rule_choices(), widget=forms.CheckboxSelectMultiple, method=_keep,
+        label=_("Quy tắc"), choices=rule_choices, widget=forms.CheckboxSelectMultiple, method=_keep,
     )
-    match = django_filters.ChoiceFilter(label=_("Kết hợp"), choices=MATCH_CHOICES, method=_keep, empty_label=None)
-    kind = django_filters.ChoiceFilter(label=_("Loại hình"), choices=CenterKind.choices, empty_label=_("Tất cả"))
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=CenterStatus.choices,
-                                         empty_label=_("Tất cả"))
+    # Every select is a QuickSelect (centers.forms): the same markup as Django's, written
+    # out in Python instead of two template includes per option.
+    match = django_filters.ChoiceFilter(label=_("Kết hợp"), choices=_match_choices, method=_keep,
+                                        empty_label=None, widget=QuickSelect)
+    kind = django_filters.ChoiceFilter(label=_("Loại hình"), choices=_kind_choices, empty_label=_("Tất cả"),
+                                       widget=QuickSelect)
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=_status_choices,
+                                         empty_label=_("Tất cả"), widget=QuickSelect)
     province = django_filters.ChoiceFilter(label=_("Tỉnh/Thành phố"), field_name="province_id", choices=[],
-                                           empty_label=_("Tất cả"))
+                                           empty_label=_("Tất cả"), widget=QuickSelect)
     commune = django_filters.ChoiceFilter(label=_("Xã/Phường"), field_name="commune_id", choices=[],
                                           empty_label=_("Tất cả"), widget=QuickSelect)
     investor = django_filters.CharFilter(label=_("Chủ đầu tư"), method="filter_investor")
@@ -91,9 +110,12 @@ class ComplianceFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         # Plain choices from the frame's one query: validating a choice asks nothing more.
+        # (Functions, as above: the form copies a function, not 168 communes.)
         if frame is not None:
-            self.filters["commune"].extra["choices"] = [(u.pk, u.name) for u in frame.communes]
-            self.filters["province"].extra["choices"] = [(u.pk, u.name) for u in frame.provinces]
+            communes = [(u.pk, u.name) for u in frame.communes]
+            provinces = [(u.pk, u.name) for u in frame.provinces]
+            self.filters["commune"].extra["choices"] = lambda: communes
+            self.filters["province"].extra["choices"] = lambda: provinces
         if user is None or not user.is_superuser:
             # One province (their own) for everyone but superusers: nothing to choose.
             self.filters.pop("province")

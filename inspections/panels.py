@@ -15,7 +15,8 @@ LAST_INSPECTIONS = 5
 
 
 def center_flags_panel(request, center) -> SafeString:
-    """Current flags (with the rule's `todo` for the center's director), the flag history
+    """Current flags as the maintained table holds them (inspections.flags, as on the
+    compliance page), with the rule's `todo` for the center's director, the flag history
     and the last inspections (four queries)."""
     user = request.user
     flags, history = center_compliance(user, center)

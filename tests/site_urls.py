@@ -70,7 +70,7 @@ from documents.models import PdfJob
 from documents.selectors import pdf_jobs_visible_to
 from edu_portal.admin import site as admin_site
 from geo.models import AdministrativeUnit
-from inspections.models import RiskWeight, SavedSearch, Violation
+from inspections.models import FlagsCheck, RiskWeight, SavedSearch, Violation
 from inspections.selectors import complaints_visible_to, inspections_visible_to
 from notifications.models import Dispatch, Notification
 from reports.models import Attachment, ExtensionRequest, Obligation, SubmissionVersion
@@ -454,6 +454,14 @@ def seed_site() -> dict[str, User]:
                                     body="Kỳ báo cáo sắp đến hạn.", link="/reports/")
     Dispatch.objects.create(key="site-urls-dispatch", status="sent", sent_at=now)
     RiskWeight.objects.create(province=province, rule="licence", weight=30)
+    # A nightly check of the flags that repaired two centers: the director's and one of
+    # another province (its admin page shows each user the sample rows in their scope).
+    foreign_center = Center.objects.exclude(province=province).order_by("pk").first()
+    FlagsCheck.objects.create(
+        as_of=timezone.localdate(), started_at=now, finished_at=now, centers=Center.objects.count(), differences=2,
+        sample=[[director.center_id, "flag_licence", False, True],
+                *([[foreign_center.pk, "flag_reports", True, False]] if foreign_center else [])],
+    )
 
     job = PdfJob(kind="reports.completeness_summary", params={"period": obligation.period_id},
                  title="Tổng hợp báo cáo", created_by=staff, province=province, status=PdfJob.Status.DONE,

@@ -99,3 +99,40 @@ def test_center_choices_in_the_inspection_form_are_the_provinces(client, departm
     client.force_login(department_user)
     form = client.get(reverse("admin:inspections_inspection_add")).context["adminform"].form
     assert set(form.fields["center"].queryset) == {center}
+
+
+@pytest.fixture
+def flags_run(center, foreign_center):
+    from django.utils import timezone
+
+    from inspections.models import FlagsCheck
+
+    now = timezone.now()
+    return FlagsCheck.objects.create(
+        as_of=datetime.date(2026, 11, 20), started_at=now, finished_at=now, centers=2, dated=1, differences=2,
+        sample=[[center.pk, "flag_licence", False, True], [foreign_center.pk, "flag_reports", True, False]],
+    )
+
+
+def test_staff_read_the_nightly_checks_with_their_provinces_part_of_the_sample(
+        client, department_user, superuser, inspector, flags_run, center, foreign_center):
+    from inspections.models import FlagsCheck
+
+    client.force_login(department_user)
+    listing = client.get(changelist_url(FlagsCheck))
+    assert listing.status_code == 200 and "20/11/2026" in listing.content.decode()
+    page = client.get(change_url(flags_run)).content.decode()
+    assert f"{center.code}: Giấy phép hết hạn hoặc sắp hết hạn — False → True" in page
+    assert "Không thực hiện chế độ báo cáo" not in page  # the other province's center
+    # Written by the check only: nobody adds, changes or deletes a run.
+    for user in (department_user, superuser):
+        client.force_login(user)
+        assert client.get(reverse("admin:inspections_flagscheck_add")).status_code == 403
+        assert client.post(change_url(flags_run), {"differences": "0"}).status_code == 403
+        assert client.post(reverse("admin:inspections_flagscheck_delete", args=[flags_run.pk]),
+                           {"post": "yes"}).status_code == 403
+    assert FlagsCheck.objects.get().differences == 2
+    page = client.get(change_url(flags_run)).content.decode()  # the superuser's
+    assert "Giấy phép hết hạn hoặc sắp hết hạn" in page and "Không thực hiện chế độ báo cáo" in page
+    client.force_login(inspector)
+    assert client.get(changelist_url(FlagsCheck)).status_code == 302  # the admin's login

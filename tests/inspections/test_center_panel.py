@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 
 from inspections.models import FlagPeriod
 from inspections.panels import center_flags_panel
@@ -73,3 +74,43 @@ def test_the_center_page_shows_the_panel_once_it_is_listed_in_the_setting(client
     client.force_login(make_user("director", center=flagged, username="gd_r07"))
     response = client.get(reverse("centers:center_detail", args=[flagged.pk]))
     assert str(RULES_BY_CODE["remedy"].todo) in response.content.decode()
+
+
+def _live(user, center):
+    """The rules evaluated now (inspections.rules through compliance_queryset), as the
+    panel showed them before it read the maintained table."""
+    from inspections.selectors import center_flags, compliance_queryset, weights_for
+
+    weights = weights_for(center.province_id)
+    annotated = compliance_queryset(user, weights=weights, flagged_only=False).filter(pk=center.pk).first()
+    return center_flags(annotated, timezone.localdate(), weights) if annotated else []
+
+
+@pytest.mark.parametrize("role", ["inspector", "director"])
+def test_the_panel_reads_the_table_and_shows_what_the_rules_say(world, inspector, role, monkeypatch):
+    import inspections.panels as panels
+    from inspections.selectors import center_compliance
+
+    centers = [center for key, center in world.items() if key != "clean"] + list(world["clean"])
+    for center in centers:
+        user = inspector if role == "inspector" else make_user("director", center=center,
+                                                               username=f"gd-{center.pk}")
+        stored, _history = center_compliance(user, center)
+        live = _live(user, center)
+        assert [(f.rule.code, f.why, f.weight) for f in stored] == [(f.rule.code, f.why, f.weight) for f in live]
+        from_table = render(user, center)
+        with monkeypatch.context() as patch:
+            patch.setattr(panels, "center_compliance",
+                          lambda user, center, live=live, history=_history: (live, history))
+            assert render(user, center) == from_table, center.code
+    assert any(_live(inspector, center) for center in centers)
+
+
+def test_the_panel_shows_the_flags_the_table_holds(world, inspector, department_user):
+    from inspections.models import CenterFlags
+
+    clean = world["clean"][0]
+    CenterFlags.objects.filter(center=clean).update(flag_tasks=True, flagged=True, reasons={"c_tasks_overdue": 3})
+    assert "3 nhiệm vụ được giao đã quá hạn chưa hoàn thành." in render(department_user, clean)
+    foreign = make_user("inspector", province=None, username="tt-none")
+    assert "quá hạn" not in render(foreign, clean)

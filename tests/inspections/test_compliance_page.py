@@ -222,3 +222,49 @@ def test_superusers_choose_a_province(client, world, province, other_province, f
     client.force_login(admin)
     assert set(codes(client.get(URL))) == {world[code].code for code in CODES} | {foreign_center.code}
     assert set(codes(client.get(URL, {"province": province.pk}))) == {world[code].code for code in CODES}
+
+
+@pytest.mark.parametrize("chosen", [False, True])
+def test_the_filters_selects_are_written_as_djangos_select_writes_them(province, other_province, commune,
+                                                                     other_commune, chosen):
+    """The page's selects are centers.forms.QuickSelect, written out in Python for speed:
+    the markup must stay that of forms.Select, the chosen option selected."""
+    import re
+
+    from django import forms
+
+    from accounts.models import User
+    from centers.forms import QuickSelect
+    from inspections.filters import ComplianceFilterSet
+    from inspections.selectors import compliance_frame
+    from tests.factories import make_user
+
+    superuser = make_user(User.Role.DEPARTMENT, province=None, username="root-s", is_superuser=True)
+    frame = compliance_frame(superuser, province_id=province.pk)
+    data = {"match": "all", "kind": CenterKind.choices[1][0], "status": CenterStatus.choices[-1][0],
+            "province": str(province.pk), "commune": str(other_commune.pk)} if chosen else None
+    form = ComplianceFilterSet(data, queryset=Center.objects.all(), user=superuser, frame=frame).form
+    for name in ("match", "kind", "status", "province", "commune"):
+        field = form.fields[name]
+        assert isinstance(field.widget, QuickSelect), name
+        quick = str(form[name])
+        field.widget.__class__ = forms.Select
+        plain = str(form[name])
+        assert re.sub(r">\s+<", "><", quick).strip() == re.sub(r">\s+<", "><", plain).strip(), name
+        assert quick.count(" selected>") == (1 if chosen or name != "match" else 0), name
+    if chosen:
+        assert f'value="{other_commune.pk}" selected' in str(form["commune"])
+
+
+def test_the_rows_and_filters_are_written_in_the_users_language(client, world, inspector):
+    """The rows and the filters are Jinja2 partials: their words follow the language."""
+    from django.conf import settings
+
+    client.force_login(inspector)
+    for language, words in (("vi", ["Vi phạm quy tắc", "Không có trung tâm nào khớp với điều kiện lọc.",
+                                    "Chưa kiểm tra"]),
+                            ("en", ["Rule violations", "No centers match the filter criteria.", "Not inspected"])):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        nothing = client.get(URL, {"q": "zzz"}).content.decode()
+        assert words[0] in nothing and words[1] in nothing, language
+        assert words[2] in client.get(URL).content.decode(), language

@@ -278,6 +278,83 @@ def test_the_page_reads_the_same_answer_as_the_rules(world, department_user):
         assert mine.risk_score == theirs.risk_score and mine.last_inspection == theirs.last_inspection
 
 
+@pytest.mark.parametrize("order", ["-risk", "risk", "name", "-name", "inspected", "-inspected"])
+def test_the_page_reads_the_same_pages_as_the_rules_in_every_order_and_choice_of_rules(world, department_user,
+                                                                                      order):
+    # The page's query is written once per weights, order and rules (selectors._flagged_sql).
+    Inspection.objects.create(province=department_user.province, center=world["licence"], status="done",
+                              planned_on=TODAY - datetime.timedelta(days=9),
+                              carried_out_on=TODAY - datetime.timedelta(days=9))
+    flags_refresh([world["licence"].pk])
+    for rules, match_all in (([], False), (["licence", "reports"], False), (["licence", "unlicensed"], True)):
+        for offset, limit in ((0, None), (0, 3), (3, 3), (99, 3)):
+            options = {"today": TODAY, "rules": rules, "match_all": match_all, "order": order, "offset": offset,
+                       "limit": limit}
+            live = compliance_search(department_user, **options)
+            stored = compliance_flagged(department_user, **options)
+            assert stored.total == live.total
+            assert [(c.code, c.risk_score, c.last_inspection) for c in stored.rows] == \
+                   [(c.code, c.risk_score, c.last_inspection) for c in live.rows]
+            for mine in stored.rows:
+                assert mine.commune.pk == mine.commune_id and mine.province.pk == mine.province_id
+
+
+def test_the_page_reads_the_same_answer_for_filters_that_join_and_for_everyone(world, department_user, commune):
+    # A filter through a relation reaches the page's query as a subquery of ids.
+    joined = Center.objects.filter(commune__name=commune.name, province=department_user.province)
+    live = compliance_search(department_user, base=joined, today=TODAY, limit=None)
+    stored = compliance_flagged(department_user, base=joined, today=TODAY, limit=None)
+    assert stored.total == live.total > 0
+    assert [c.code for c in stored.rows] == [c.code for c in live.rows]
+    # Every center (a superuser's scope: no condition at all) and no center.
+    assert compliance_flagged(department_user, base=Center.objects.all(), today=TODAY, limit=None).total == \
+        compliance_search(department_user, base=Center.objects.all(), today=TODAY, limit=None).total
+    assert compliance_flagged(department_user, base=Center.objects.filter(pk__in=[]), today=TODAY).total == 0
+    nobody = make_user(User.Role.INSPECTOR, province=None, username="no-province")
+    assert compliance_flagged(nobody, today=TODAY).rows == []
+
+
+def test_the_frame_built_once_answers_each_user_with_their_own_units_weights_and_bell(
+        department_user, commune, other_commune, other_province):
+    from inspections.models import RiskWeight
+    from inspections.selectors import compliance_frame
+    from notifications.models import Notification
+    from tests.factories import CommuneFactory
+
+    hanoi_commune = CommuneFactory(code="00004", name="Phường Ba Đình", parent=other_province)
+    hanoi = make_user(User.Role.DEPARTMENT, province=other_province, username="sogd-hn")
+    RiskWeight.objects.create(province=other_province, rule="licence", weight=9)
+    for n in range(2):
+        Notification.objects.create(recipient=hanoi, key=f"k{n}", subject="Thông báo")
+    default = next(rule.default_weight for rule in RULES if rule.code == "licence")
+
+    mine, theirs = compliance_frame(department_user), compliance_frame(hanoi)
+    assert mine.province == department_user.province and theirs.province == other_province
+    assert {u.pk for u in mine.communes} == {commune.pk, other_commune.pk}
+    assert [u.pk for u in theirs.communes] == [hanoi_commune.pk] and theirs.communes[0].name == "Phường Ba Đình"
+    assert (mine.weights["licence"], theirs.weights["licence"]) == (default, 9)
+    assert (mine.unread, theirs.unread) == (0, 2)
+
+    officer = make_user(User.Role.LOCAL_OFFICER, commune=commune, username="canboxa-f")
+    theirs = compliance_frame(officer)
+    assert [u.pk for u in theirs.provinces] == [department_user.province_id]
+    assert [u.pk for u in theirs.communes] == [commune.pk]
+
+    superuser = make_user(User.Role.DEPARTMENT, province=None, username="root-f", is_superuser=True)
+    everywhere = compliance_frame(superuser)
+    assert everywhere.province is None and everywhere.communes == []
+    assert {u.pk for u in everywhere.provinces} == {department_user.province_id, other_province.pk}
+    chosen = compliance_frame(superuser, province_id=other_province.pk)
+    assert chosen.province == other_province and chosen.weights["licence"] == 9
+    assert [u.pk for u in chosen.communes] == [hanoi_commune.pk]
+
+    flags_check()
+    check = FlagsCheck.objects.get()
+    seen = compliance_frame(hanoi).flags_check
+    assert (seen.pk, seen.as_of, seen.finished_at, seen.differences) == \
+           (check.pk, check.as_of, check.finished_at, check.differences)
+
+
 def test_the_page_says_how_fresh_the_flags_are(client, world, inspector):
     client.force_login(inspector)
     url = reverse("inspections:compliance")
