@@ -47,7 +47,8 @@ def centers_changes_batched() -> Iterator[None]:
         centers_changed.send(sender=None, center_ids=sorted(ids))
 
 
-def _bump(sender=None, **kwargs) -> None:
+def fragments_bump(sender=None, **kwargs) -> None:
+    """A receiver: the lists' cached bodies (edu_portal.fragments) are out of date."""
     from edu_portal import fragments
 
     if kwargs.get("raw"):  # loaddata
@@ -59,7 +60,7 @@ def _bump_unless_login(sender, update_fields=None, **kwargs) -> None:
     # A login writes last_login on every sign-in: nothing a list shows.
     if update_fields is not None and set(update_fields) == {"last_login"}:
         return
-    _bump(sender, **kwargs)
+    fragments_bump(sender, **kwargs)
 
 
 def fragments_connect() -> None:
@@ -73,9 +74,11 @@ def fragments_connect() -> None:
     from accounts.models import Invitation, User
     from geo.models import AdministrativeUnit
 
-    centers_changed.connect(_bump, weak=False, dispatch_uid="fragments_centers_changed")
+    centers_changed.connect(fragments_bump, weak=False, dispatch_uid="fragments_centers_changed")
     for model in (AdministrativeUnit, Invitation):
-        post_save.connect(_bump, sender=model, weak=False, dispatch_uid=f"fragments_save_{model._meta.label_lower}")
+        post_save.connect(fragments_bump, sender=model, weak=False,
+                          dispatch_uid=f"fragments_save_{model._meta.label_lower}")
     post_save.connect(_bump_unless_login, sender=User, weak=False, dispatch_uid="fragments_save_user")
     for model in (AdministrativeUnit, Invitation, User):
-        post_delete.connect(_bump, sender=model, weak=False, dispatch_uid=f"fragments_delete_{model._meta.label_lower}")
+        post_delete.connect(fragments_bump, sender=model, weak=False,
+                            dispatch_uid=f"fragments_delete_{model._meta.label_lower}")

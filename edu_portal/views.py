@@ -146,13 +146,14 @@ class FragmentCachedMixin:
         return self.response_class(request=request, template=[self.template_name], using=self.template_engine,
                                    context={"view": self, **self.frame_context(), **payload})
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**self.frame_context(), **kwargs)
+    def render_to_response(self, context, **response_kwargs):
+        """The page built: its fragments rendered from the whole context, and stored."""
+        context = {**context, **self.frame_context()}
         payload = {name: render_to_string(template, context, self.request)
                    for name, template in self.fragment_templates.items()}
         payload.update(self.fragment_values(context))
         fragments.put(self.fragment_key, payload)
-        return {**context, **payload}
+        return super().render_to_response({**context, **payload}, **response_kwargs)
 
 
 def add_errors(form, error: ValidationError) -> None:

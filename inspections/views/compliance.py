@@ -30,7 +30,7 @@ from geo.text import unit_label
 from centers.selectors import centers_visible_to
 from edu_portal.files import Sheet, private_download, sheets_workbook
 from edu_portal.params import DB_INT_MAX, parse_int
-from edu_portal.views import ScopedFilterView
+from edu_portal.views import FragmentCachedMixin, ScopedFilterView
 
 from ..filters import ComplianceFilterSet
 from ..forms import SavedSearchForm, WeightsForm
@@ -79,10 +79,17 @@ def _search(request: HttpRequest, filterset: ComplianceFilterSet, frame: Complia
                               limit=limit, **filterset.search_options())
 
 
-class ComplianceView(ActionRequiredMixin, ScopedFilterView):
+class ComplianceView(ActionRequiredMixin, FragmentCachedMixin, ScopedFilterView):
     action = "compliance.view"
     filterset_class = ComplianceFilterSet
     template_name = "inspections/compliance.html"
+    # Between writes (edu_portal/fragments.py: the flags and the weights retire them).
+    fragment_templates = {
+        "freshness_html": "inspections/includes/flags_freshness.html",
+        "filters_html": "inspections/compliance_filters.html",
+        "table_html": "inspections/compliance_table.html",
+        "legend_html": "inspections/compliance_legend.html",
+    }
     # Rows are tall (every flag with its reason): 25 fill a screen or two, and the page
     # costs half of what 50 rows cost to lay out.
     paginate_by = 25
@@ -133,14 +140,21 @@ class ComplianceView(ActionRequiredMixin, ScopedFilterView):
             context["unread_notifications"] = frame.unread
         context.update(
             legend=[(rule, frame.weights.get(rule.code, 0)) for rule in RULES],
-            # The legend is the same for every request with these weights: cached as HTML.
-            legend_key="-".join(str(frame.weights.get(rule.code, 0)) for rule in RULES),
             weights_province=frame.province,
             can_set_weights=may(user, "registry.manage") and frame.province is not None,
             today=self.today,
             flags_check=frame.flags_check,
         )
         return context
+
+    def frame_context(self) -> dict:
+        return {"querystring": self.querystring()}
+
+    def fragment_key_parts(self) -> tuple:
+        return (may(self.request.user, "registry.manage"),)  # the legend's "Đặt trọng số"
+
+    def fragment_values(self, context) -> dict:
+        return {"filter_errors": bool(context["filter"].form.errors)}
 
 
 @action_required("compliance.view")

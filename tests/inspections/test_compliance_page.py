@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from centers.choices import CenterKind, CenterStatus
 from centers.models import Center
+from centers.services import center_save
 from geo.text import fold
+from inspections.flags import flags_check
 from inspections.models import Inspection, RiskWeight
 from inspections.rules import RULES, RULES_BY_CODE
 from inspections.views.compliance import ComplianceView
@@ -29,9 +31,10 @@ def codes(response) -> list[str]:
 
 def test_the_page_lists_only_flagged_centers_by_risk_score_then_name(client, world, inspector):
     client.force_login(inspector)
-    found = codes(client.get(URL))
+    response = client.get(URL)
+    found = codes(response)
     assert set(found) == {world[code].code for code in CODES}
-    scores = [center.risk_score for center in client.get(URL).context["centers"]]
+    scores = [center.risk_score for center in response.context["centers"]]
     assert scores == sorted(scores, reverse=True)
     assert found[0] == world["unlicensed"].code  # the heaviest rule by default (10)
 
@@ -148,10 +151,11 @@ def test_a_local_officer_sees_only_their_communes_centers(client, world, local_o
     client.force_login(other_local_officer)
     assert codes(client.get(URL)) == [world["work_permit"].code]
     client.force_login(local_officer)
-    found = set(codes(client.get(URL)))
+    response = client.get(URL)
+    found = set(codes(response))
     assert world["work_permit"].code not in found and world["licence"].code in found
     # Their commune is the only one offered.
-    assert [c for c, _label in client.get(URL).context["filter"].form.fields["commune"].choices if c] == [
+    assert [c for c, _label in response.context["filter"].form.fields["commune"].choices if c] == [
         local_officer.commune_id]
 
 
@@ -268,3 +272,27 @@ def test_the_rows_and_filters_are_written_in_the_users_language(client, world, i
         nothing = client.get(URL, {"q": "zzz"}).content.decode()
         assert words[0] in nothing and words[1] in nothing, language
         assert words[2] in client.get(URL).content.decode(), language
+
+
+def test_the_page_is_read_back_between_writes_and_rebuilt_after_one(client, world, inspector, province):
+    """The fragment cache (edu_portal/fragments.py): the same page again costs the session,
+    the user and the bell; a weight set, a center renamed or a nightly check shows at once."""
+    client.force_login(inspector)
+    built = client.get(URL)
+    with CaptureQueriesContext(connection) as captured:
+        cached = client.get(URL)
+    assert "centers" in built.context and "centers" not in cached.context
+    assert cached.content.decode().count('<tr') == built.content.decode().count('<tr')
+    assert len(non_savepoint(captured.captured_queries)) <= 3
+
+    RiskWeight.objects.create(province=province, rule="tasks", weight=30)
+    assert codes(client.get(URL))[0] == world["tasks"].code
+
+    center = world["licence"]
+    center.name = "Trung tâm Ngoại ngữ Đổi Tên Mới"
+    center_save(center=center)
+    assert "Trung tâm Ngoại ngữ Đổi Tên Mới" in client.get(URL).content.decode()
+
+    assert "chưa có lần tính lại toàn bộ hằng đêm nào" in client.get(URL).content.decode()
+    flags_check()
+    assert "tính lại toàn bộ lần gần nhất lúc" in client.get(URL).content.decode()
