@@ -8,6 +8,7 @@ every save, never re-implemented.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -23,7 +24,7 @@ from edu_portal.concurrency import EditVersionAdminMixin
 from edu_portal.files import private_download
 from edu_portal.params import parse_int
 from geo.collation import UNIT_ORDERING, person_ordering
-from geo.models import AdministrativeUnit
+from geo.models import AdministrativeUnit, unit_full_name
 
 from .choices import CenterStatus, LicenceState
 from .forms import NfcMixin
@@ -48,7 +49,22 @@ def badge(label, tone: str):
     return format_html('<span class="edu-badge edu-badge-{}">{}</span>', tone, label)
 
 
+def choice_badges(choices) -> dict[str, str]:
+    """The badge of each value of `choices` (CenterStatus, LicenceState), in the active
+    language: built once for a page of rows instead of once per row (format_html and a
+    lazy label's translation cost more than the rest of a row, bench/profile_pages.py)."""
+    return {value: badge(label, choices.badge(value)) for value, label in choices.choices}
+
+
 # Changelist filters
+
+
+def unit_lookups(units) -> list[tuple[str, str]]:
+    """(pk, full name) of the units, in the portal's order, from one plain query: no model
+    instance per unit (the 168 communes of a large province, on every changelist page;
+    geo.filters.UnitChoiceIterator does the same for the registry's filter forms)."""
+    rows = units.order_by(*UNIT_ORDERING).values_list("pk", "name", "unit_type")
+    return [(str(pk), unit_full_name(name, unit_type)) for pk, name, unit_type in rows]
 
 
 class LicenceStateFilter(admin.SimpleListFilter):
@@ -73,8 +89,7 @@ class ProvinceFilter(admin.SimpleListFilter):
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
-        provinces = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE)
-        return [(str(p.pk), p.full_name) for p in provinces.order_by(*UNIT_ORDERING)]
+        return unit_lookups(AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE))
 
     def queryset(self, request, queryset):
         province_id = parse_int(self.value())
@@ -102,10 +117,9 @@ class CommuneFilter(admin.SimpleListFilter):
             province_id = user.province_id
         if not province_id:
             return []
-        communes = AdministrativeUnit.objects.filter(
+        return unit_lookups(AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.COMMUNE, parent_id=province_id,
-        ).only("pk", "name", "unit_type").order_by(*UNIT_ORDERING)
-        return [(str(c.pk), c.full_name) for c in communes]
+        ))
 
     def choices(self, changelist):
         """SimpleListFilter.choices with the same query strings, the other parameters
@@ -298,6 +312,43 @@ class StatusChangeInline(ReadOnlyMixin, ScopedInlineMixin, admin.TabularInline):
 
 # The registry
 
+# The changelist columns whose rows a Jinja2 partial writes (centers/templatetags/
+# center_admin.py), without and with a superuser's province column, and what those rows
+# read of a center.
+PARTIAL_COLUMNS = ("action_checkbox", "code", "name", "kind", "commune", "licence_state_badge", "status_badge",
+                   "current_licence_number")
+PARTIAL_COLUMNS_WITH_PROVINCE = (PARTIAL_COLUMNS[0], "province", *PARTIAL_COLUMNS[1:])
+PARTIAL_FIELDS = ("code", "name", "kind", "status", "commune", "commune__name", "commune__unit_type",
+                  "current_licence", "current_licence__number")
+PROVINCE_FIELDS = ("province", "province__name", "province__unit_type")
+
+
+class CenterChangeList(ChangeList):
+    def partial_rows(self) -> tuple[bool, bool]:
+        """Whether the Jinja2 partial writes this changelist's rows, and with the province
+        column (a superuser's list). Not a popup, a to_field, an editable list or other
+        columns: Django's own {% result_list %} writes those."""
+        if self.is_popup or self.to_field or self.list_editable or tuple(self.list_display_links or ()) != (
+            "code", "name",
+        ):
+            return False, False
+        columns = tuple(self.list_display)
+        if columns == PARTIAL_COLUMNS:
+            return True, False
+        if columns == PARTIAL_COLUMNS_WITH_PROVINCE:
+            return True, True
+        return False, False
+
+    def get_results(self, request):
+        super().get_results(request)
+        supported, show_province = self.partial_rows()
+        if supported:
+            # Only the columns the rows show: not the long search text of each center nor
+            # every column of its licence document (the rest of a center, for an action or a
+            # change page, is read by those from cl.get_queryset(), untouched).
+            fields = (*PARTIAL_FIELDS, *PROVINCE_FIELDS) if show_province else PARTIAL_FIELDS
+            self.result_list = self.result_list.only(*fields)
+
 
 @admin.register(Center, site=site)
 class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
@@ -356,6 +407,9 @@ class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return CenterChangeList
 
     def get_queryset(self, request):
         # No select_related here: the changelist applies list_select_related only to a

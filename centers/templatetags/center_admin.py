@@ -17,30 +17,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from centers.admin import CenterChangeList, choice_badges
+from centers.choices import CenterStatus, LicenceState
+
 register = template.Library()
-
-COLUMNS = ("action_checkbox", "code", "name", "kind", "commune", "licence_state_badge", "status_badge",
-           "current_licence_number")
-
-
-def _supported(cl) -> tuple[bool, bool]:
-    """Whether the partial writes this changelist's rows, and with the province column
-    (a superuser's list)."""
-    if cl.is_popup or cl.to_field or cl.formset is not None or tuple(cl.list_display_links or ()) != ("code", "name"):
-        return False, False
-    columns = tuple(cl.list_display)
-    if columns == COLUMNS:
-        return True, False
-    if columns == (COLUMNS[0], "province", *COLUMNS[1:]):
-        return True, True
-    return False, False
 
 
 @register.simple_tag
 def center_result_list(cl):
     """{% result_list cl %} of the centers' changelist (admin/centers/center_change_list.html)."""
-    supported, show_province = _supported(cl)
-    if not supported:
+    supported, show_province = cl.partial_rows() if isinstance(cl, CenterChangeList) else (False, False)
+    if not supported or cl.formset is not None:
         return render_to_string("admin/change_list_results.html", result_list(cl))
     headers = list(result_headers(cl))
     change_of_zero = add_preserved_filters(
@@ -54,6 +41,9 @@ def center_result_list(cl):
         "model_admin": cl.model_admin,
         "change_of_zero": change_of_zero,
         "show_province": show_province,
+        # The display methods' badges, one per value (they stay the fallback for any other).
+        "status_badges": choice_badges(CenterStatus),
+        "licence_badges": choice_badges(LicenceState),
     })
     # Jinja2 escaped every value as it rendered (autoescape on, tests/test_jinja.py).
     return mark_safe(rendered)
