@@ -10,7 +10,7 @@ an editable list, other columns) goes through Django's own tag unchanged.
 """
 
 from django import template
-from django.contrib.admin.templatetags.admin_list import result_headers, result_list
+from django.contrib.admin.templatetags.admin_list import admin_list_filter, result_headers, result_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.template import engines
 from django.template.loader import render_to_string
@@ -47,3 +47,24 @@ def center_result_list(cl):
     })
     # Jinja2 escaped every value as it rendered (autoescape on, tests/test_jinja.py).
     return mark_safe(rendered)
+
+
+# Filters whose template is Django's admin/filter.html (or its copy for the communes):
+# written by its Jinja2 twin. Any other template goes through Django's tag.
+JINJA_FILTER_TEMPLATES = frozenset({"admin/filter.html", "admin/centers/commune_filter.html"})
+
+
+@register.simple_tag
+def center_list_filters(cl):
+    """{% for spec in cl.filter_specs %}{% admin_list_filter cl spec %}{% endfor %} of the
+    centers' changelist: the same choices (spec.choices), written by one Jinja2 partial
+    rather than a Django template per filter (the communes of a province alone are 168)."""
+    template = engines["jinja2"].get_template("admin/centers/list_filter.html")
+    parts = []
+    for spec in cl.filter_specs:
+        if spec.template in JINJA_FILTER_TEMPLATES:
+            # Jinja2 escaped every value as it rendered (autoescape on, tests/test_jinja.py).
+            parts.append(template.render({"title": spec.title, "choices": list(spec.choices(cl))}))
+        else:
+            parts.append(admin_list_filter(cl, spec))
+    return mark_safe("\n".join(parts))
