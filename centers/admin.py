@@ -106,8 +106,8 @@ class CommuneFilter(admin.SimpleListFilter):
 
     title = _("xã/phường")
     parameter_name = "commune"
-    # Django's admin/filter.html as a Jinja2 template: 168 choices for a large province.
-    template = "admin/centers/commune_filter.html"
+    # Django's admin/filter.html: the centers' changelist writes it in Python
+    # (center_admin.center_list_filters), 168 choices for a large province.
 
     def lookups(self, request, model_admin):
         user = request.user
@@ -132,12 +132,14 @@ class CommuneFilter(admin.SimpleListFilter):
         others = sorted((key, value) for key, value in changelist.filter_params.items() if key != name)
         before = urlencode([(k, v) for k, v in others if k < name], doseq=True)
         after = urlencode([(k, v) for k, v in others if k > name], doseq=True)
-        yield {"selected": self.value() is None, "query_string": changelist.get_query_string(remove=[name]),
+        value = self.value()
+        yield {"selected": value is None, "query_string": changelist.get_query_string(remove=[name]),
                "display": _("All")}
+        head = f"?{before}&" if before else "?"
+        tail = f"&{after}" if after else ""
         for lookup, title in self.lookup_choices:
-            pair = urlencode({name: lookup})
-            yield {"selected": self.value() == str(lookup),
-                   "query_string": "?" + "&".join(part for part in (before, pair, after) if part), "display": title}
+            # A unit's pk (unit_lookups): digits, nothing to encode.
+            yield {"selected": value == lookup, "query_string": f"{head}{name}={lookup}{tail}", "display": title}
 
     def queryset(self, request, queryset):
         commune_id = parse_int(self.value())
