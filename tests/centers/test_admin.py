@@ -273,6 +273,22 @@ def test_changelist_shows_licence_state_and_number(client, department_user, cent
     assert "edu-badge-success" in content
 
 
+def test_the_change_page_shows_the_licence_state_and_the_count_needs_no_join(client, department_user, center,
+                                                                              other_center):
+    client.force_login(department_user)
+    content = client.get(change_url(center)).content.decode()
+    assert str(LicenceState.VALID.label) in content and "edu-badge-success" in content
+    assert str(LicenceState.NONE.label) in client.get(change_url(other_center)).content.decode()
+    # The changelist counts the scoped centers alone; its rows carry the state.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(changelist_url(Center))
+    count = next(q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"])
+    assert "JOIN" not in count
+    assert {c.pk: c.licence_state for c in response.context["cl"].result_list} == {
+        center.pk: LicenceState.VALID, other_center.pk: LicenceState.NONE,
+    }
+
+
 def test_licence_state_and_commune_filters(client, department_user, center, other_center, foreign_center):
     client.force_login(department_user)
     response = client.get(changelist_url(Center), {"licence": "none"})
