@@ -24,8 +24,28 @@ from django.utils.translation import gettext
 
 from centers.admin import CenterChangeList, choice_badges
 from centers.choices import CenterKind, CenterStatus, LicenceState
+from centers.templatetags.registry import with_pk
 
 register = template.Library()
+
+
+def _rows(cl, change_of_zero: str, show_province: bool) -> list[tuple]:
+    """Each center's cells, in the partial's order, from the display methods of CenterAdmin:
+    the badges and kind labels built once per value (the methods stay the fallback for
+    any other), the change URL reversed once (with_pk). Plain values: the partial escapes."""
+    model_admin = cl.model_admin
+    status_badges, licence_badges = choice_badges(CenterStatus), choice_badges(LicenceState)
+    kind_labels = {value: str(label) for value, label in CenterKind.choices}
+    return [
+        (
+            center.pk, str(center), with_pk(change_of_zero, center.pk), center.province if show_province else "",
+            center.code, center.name, kind_labels.get(center.kind, center.kind), center.commune,
+            licence_badges.get(center.licence_state) or model_admin.licence_state_badge(center),
+            status_badges.get(center.status) or model_admin.status_badge(center),
+            model_admin.current_licence_number(center),
+        )
+        for center in cl.result_list
+    ]
 
 
 @register.simple_tag
@@ -42,14 +62,9 @@ def center_result_list(cl):
     rendered = engines["jinja2"].get_template("admin/centers/center_results.html").render({
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": cl.result_list,
-        "model_admin": cl.model_admin,
-        "change_of_zero": change_of_zero,
+        "rows": _rows(cl, change_of_zero, show_province),
         "show_province": show_province,
-        # The display methods' badges, one per value (they stay the fallback for any other).
-        "status_badges": choice_badges(CenterStatus),
-        "licence_badges": choice_badges(LicenceState),
-        "kind_labels": {value: str(label) for value, label in CenterKind.choices},
+        "select_label": gettext("Select this object for an action - {}"),
     })
     # Jinja2 escaped every value as it rendered (autoescape on, tests/test_jinja.py).
     return mark_safe(rendered)
