@@ -14,10 +14,11 @@ badges and kind labels are built once per page, one per value.
 import html
 
 from django import template
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.templatetags.admin_list import admin_list_filter, result_headers, result_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.template import engines
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape
@@ -109,3 +110,54 @@ def center_list_filters(cl):
     ]
     # Every value was escaped above (filter_html) or by Django's template.
     return mark_safe("\n".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def center_admin_actions(context):
+    """{% admin_actions %} of the centers' changelist: Django's admin/actions.html with the
+    action form written here (its <select> went through the form renderer's templates,
+    a tenth of the rows' cost). A form Django's markup is not known for (another class, a
+    bound one after a POST) goes through Django's tag."""
+    context["action_index"] = index = context.get("action_index", -1) + 1
+    form, cl = context["action_form"], context["cl"]
+    if type(form) is not ActionForm or form.is_bound:
+        return _django_admin_actions(context)
+    field = form.fields["action"]
+    choices = list(field.choices)
+    if not choices or any(isinstance(label, (list, tuple)) for _value, label in choices):
+        return _django_admin_actions(context)
+    required = " required" if choices[0][0] in ("", None) else ""
+    options = "".join(
+        f'<option value="{_escaped(value)}"{" selected" if str(value) == "" else ""}>{_escaped(label)}</option>\n'
+        for value, label in choices
+    )
+    html_parts = [
+        '<div class="actions">\n',
+        f'<label>{_escaped(form["action"].label)} <select name="action"{required}>\n{options}</select></label>',
+        '<input type="hidden" name="select_across" value="0" class="select-across">\n',
+        f'<button type="submit" class="button" title="{_escaped(gettext("Run the selected action"))}" name="index" '
+        f'value="{index}">{_escaped(gettext("Go"))}</button>\n',
+    ]
+    if context.get("actions_selection_counter"):
+        shown = len(cl.result_list)
+        html_parts.append(f'<span class="action-counter" data-actions-icnt="{shown}">'
+                          f'{_escaped(context["selection_note"])}</span>\n')
+        if cl.result_count != shown:
+            select_all = gettext("Select all %(total_count)s %(module_name)s") % {
+                "total_count": cl.result_count, "module_name": _escaped(context["module_name"]),
+            }
+            title = _escaped(gettext("Click here to select the objects across all pages"))
+            clear = _escaped(gettext("Clear selection"))
+            html_parts.append(
+                f'<span class="all hidden">{_escaped(context["selection_note_all"])}</span>\n'
+                f'<span class="question hidden">\n<a role="button" href="#" title="{title}">{select_all}</a>\n</span>\n'
+                f'<span class="clear hidden"><a role="button" href="#">{clear}</a></span>\n'
+            )
+    html_parts.append("</div>")
+    # Every value was escaped above.
+    return mark_safe("".join(html_parts))
+
+
+def _django_admin_actions(context) -> str:
+    """Django's own {% admin_actions %} (its action_index already counted by the caller)."""
+    return get_template("admin/actions.html").render(context.flatten())

@@ -384,6 +384,34 @@ def test_the_filters_sidebar_is_the_markup_django_writes(client, department_user
     assert ours in response.content.decode()
 
 
+@pytest.mark.parametrize("as_superuser", [False, True], ids=["department", "superuser"])
+def test_the_actions_bar_is_the_markup_django_writes(client, department_user, center, other_center, as_superuser):
+    """center_admin_actions writes Django's admin/actions.html itself (the action <select>,
+    the counter, "select all"): the same HTML, for one page of several and for all rows."""
+    import re
+
+    from django.template import Context, Template
+
+    from centers.templatetags.center_admin import center_admin_actions
+
+    def squeezed(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    user = UserFactory(username="root", is_superuser=True, is_staff=True) if as_superuser else department_user
+    client.force_login(user)
+    for per_page in (1, 50):  # a page of two (the "select all" links), then every row
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("centers.admin.CenterAdmin.list_per_page", per_page)
+            response = client.get(changelist_url(Center))
+        context = dict(response.context_data)
+        django = Template("{% load admin_list %}{% admin_actions %}{% admin_actions %}").render(Context(dict(context)))
+        ours_context = Context(dict(context))  # the second bar counts as the second (action_index)
+        ours = center_admin_actions(ours_context) + center_admin_actions(ours_context)
+        assert squeezed(ours) == squeezed(django)
+        assert ('class="question hidden"' in ours) == (per_page == 1)
+        assert ("delete_selected" in ours) == as_superuser
+
+
 def test_the_changelist_rows_read_only_the_columns_they_show(client, department_user, center, other_center):
     client.force_login(department_user)
     rows = list(client.get(changelist_url(Center)).context["cl"].result_list)
