@@ -7,8 +7,9 @@ a form widget template: half the page's CPU (bench/profile_pages.py). Here the h
 are Django's own and the rows a Jinja2 partial with the same markup, calling the same
 display methods of CenterAdmin. Anything the partial does not know (a popup, a to_field,
 an editable list, other columns) goes through Django's own tag unchanged. The filters
-sidebar is Django's admin/filter.html written in Python (center_list_filters). The
-badges and kind labels are built once per page, one per value.
+sidebar (admin/filter.html, center_list_filters) and the actions bar (admin/actions.html,
+center_admin_actions) are written in Python with Django's markup. The badges and kind
+labels are built once per page, one per value.
 """
 
 import html
