@@ -81,14 +81,17 @@ def licence_state_q(state: str, today: datetime.date | None = None) -> Q:
     }[state]
 
 
+def licence_state_case(today: datetime.date | None = None) -> Case:
+    """A center's licence state as one expression; the same rule as licence_state_q."""
+    return Case(
+        *(When(licence_state_q(state, today), then=Value(state.value)) for state in LicenceState),
+        default=Value(LicenceState.NONE.value),
+    )
+
+
 def with_licence_state(queryset: QuerySet[Center], today: datetime.date | None = None) -> QuerySet[Center]:
     """Annotate `licence_state` on each center; the same rule as licence_state_q."""
-    return queryset.annotate(
-        licence_state=Case(
-            *(When(licence_state_q(state, today), then=Value(state.value)) for state in LicenceState),
-            default=Value(LicenceState.NONE.value),
-        )
-    )
+    return queryset.annotate(licence_state=licence_state_case(today))
 
 
 def director_recognised_q(today: datetime.date | None = None) -> Q:

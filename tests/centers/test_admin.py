@@ -273,6 +273,22 @@ def test_changelist_shows_licence_state_and_number(client, department_user, cent
     assert "edu-badge-success" in content
 
 
+def test_the_change_page_shows_the_licence_state_and_the_count_needs_no_join(client, department_user, center,
+                                                                              other_center):
+    client.force_login(department_user)
+    content = client.get(change_url(center)).content.decode()
+    assert str(LicenceState.VALID.label) in content and "edu-badge-success" in content
+    assert str(LicenceState.NONE.label) in client.get(change_url(other_center)).content.decode()
+    # The changelist counts the scoped centers alone; its rows carry the state.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(changelist_url(Center))
+    count = next(q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"])
+    assert "JOIN" not in count
+    assert {c.pk: c.licence_state for c in response.context["cl"].result_list} == {
+        center.pk: LicenceState.VALID, other_center.pk: LicenceState.NONE,
+    }
+
+
 def test_licence_state_and_commune_filters(client, department_user, center, other_center, foreign_center):
     client.force_login(department_user)
     response = client.get(changelist_url(Center), {"licence": "none"})
@@ -331,6 +347,135 @@ def test_the_commune_filter_links_are_those_django_builds(client, department_use
     assert list(commune_filter.choices(cl)) == list(SimpleListFilter.choices(commune_filter, cl))
     assert any(choice["selected"] for choice in commune_filter.choices(cl))
     assert 'data-filter-title="xã/phường"' in response.content.decode()
+
+
+@pytest.mark.parametrize("as_superuser", [False, True], ids=["department", "superuser"])
+def test_the_filters_sidebar_is_the_markup_django_writes(client, department_user, center, other_center, commune,
+                                                         as_superuser):
+    """center_list_filters writes Django's admin/filter.html itself: the same HTML, escaping
+    included, for every filter of the page (the communes with a kept search and sort)."""
+    import re
+
+    from django.template.loader import get_template
+
+    from centers.templatetags.center_admin import center_list_filters
+
+    commune.name = 'Kinh <b>"Bắc"</b> & co'
+    commune.save()
+    user = UserFactory(username="root", is_superuser=True, is_staff=True) if as_superuser else department_user
+    client.force_login(user)
+    params = {"q": "ngoai ngu", "o": "-2", "commune": commune.pk, "status__exact": "operating"}
+    if as_superuser:
+        params["province"] = commune.parent_id
+    response = client.get(changelist_url(Center), params)
+    cl = response.context["cl"]
+    django = "".join(
+        get_template("admin/filter.html").render({"title": spec.title, "choices": list(spec.choices(cl)), "spec": spec})
+        for spec in cl.filter_specs
+    )
+
+    def squeezed(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    ours = center_list_filters(cl)
+    assert squeezed(ours) == squeezed(django)
+    assert "Kinh &lt;b&gt;&quot;Bắc&quot;&lt;/b&gt; &amp; co" in ours and 'class="selected"' in ours
+    assert len(cl.filter_specs) == (5 if as_superuser else 4)
+    assert ours in response.content.decode()
+
+
+@pytest.mark.parametrize("as_superuser", [False, True], ids=["department", "superuser"])
+def test_the_actions_bar_is_the_markup_django_writes(client, department_user, center, other_center, as_superuser):
+    """center_admin_actions writes Django's admin/actions.html itself (the action <select>,
+    the counter, "select all"): the same HTML, for one page of several and for all rows."""
+    import re
+
+    from django.template import Context, Template
+
+    from centers.templatetags.center_admin import center_admin_actions
+
+    def squeezed(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    user = UserFactory(username="root", is_superuser=True, is_staff=True) if as_superuser else department_user
+    client.force_login(user)
+    for per_page in (1, 50):  # a page of two (the "select all" links), then every row
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("centers.admin.CenterAdmin.list_per_page", per_page)
+            response = client.get(changelist_url(Center))
+        context = dict(response.context_data)
+        django = Template("{% load admin_list %}{% admin_actions %}{% admin_actions %}").render(Context(dict(context)))
+        ours_context = Context(dict(context))  # the second bar counts as the second (action_index)
+        ours = center_admin_actions(ours_context) + center_admin_actions(ours_context)
+        assert squeezed(ours) == squeezed(django)
+        assert ('class="question hidden"' in ours) == (per_page == 1)
+        assert ("delete_selected" in ours) == as_superuser
+
+
+def test_the_changelist_rows_read_only_the_columns_they_show(client, department_user, center, other_center):
+    client.force_login(department_user)
+    rows = list(client.get(changelist_url(Center)).context["cl"].result_list)
+    assert rows and all({"search_text", "investor_name", "email"} <= row.get_deferred_fields() for row in rows)
+    assert not any({"code", "name", "kind", "status"} & row.get_deferred_fields() for row in rows)
+    assert all("legal_bases" in row.current_licence.get_deferred_fields() for row in rows if row.current_licence_id)
+    # A popup's rows are Django's own, from whole centers.
+    popup = client.get(changelist_url(Center), {"_popup": "1", "_to_field": "id"}).context["cl"].result_list
+    assert not any(row.get_deferred_fields() for row in popup)
+
+
+def test_admin_pages_list_the_apps_only_when_a_template_asks(client, department_user, rf):
+    """each_context's available_apps (the navigation sidebar's, off on this site) is built
+    when read, and then is Django's list."""
+    from edu_portal.admin import site
+
+    client.force_login(department_user)
+    response = client.get(changelist_url(Center))
+    apps = response.context["available_apps"]
+    request = rf.get("/")
+    request.user = department_user
+    assert [app["app_label"] for app in apps] == [app["app_label"] for app in site.get_app_list(request)]
+    assert "centers" in [app["app_label"] for app in apps]
+
+
+def bulk_centers(commune, total: int) -> None:
+    """`total` centers in the commune's province, each with its licence: written in bulk (a
+    query-count test needs the rows, not the services' work per row, which other tests check)."""
+    existing = Center.objects.filter(province=commune.parent).count()
+    centers = Center.objects.bulk_create([
+        Center(province=commune.parent, commune=commune, code=f"BK{n:05d}", name=f"Trung tâm Ngoại ngữ Số {n}",
+               kind="language", status="operating", search_text=f"bk{n:05d} trung tam ngoai ngu so {n}")
+        for n in range(existing, total)
+    ])
+    documents = LicenceDocument.objects.bulk_create([
+        LicenceDocument(center=c, kind=DocumentKind.ESTABLISHMENT_OPERATION, number=f"{c.code}/QĐ-SGDĐT",
+                        signed_on=datetime.date(2024, 3, 5), issuer="Sở GDĐT")
+        for c in centers
+    ])
+    for c, document in zip(centers, documents, strict=True):
+        c.current_licence = document
+    Center.objects.bulk_update(centers, ["current_licence"])
+
+
+@pytest.mark.parametrize("as_superuser", [False, True], ids=["department", "superuser"])
+@pytest.mark.parametrize("params", [{}, {"q": "ngoai ngu"}, {"o": "-5.2", "licence": "valid"}],
+                         ids=["list", "search", "sorted-filtered"])
+def test_changelist_runs_the_same_queries_for_10_and_1000_centers(
+    client, department_user, commune, django_assert_max_num_queries, as_superuser, params,
+):
+    user = UserFactory(username="root", is_superuser=True, is_staff=True) if as_superuser else department_user
+    client.force_login(user)
+    params = {**params, "province": commune.parent_id} if as_superuser else params
+    counts = []
+    for total in (10, 1000):
+        bulk_centers(commune, total)
+        client.get(changelist_url(Center), params)  # the session's last-seen write (see below)
+        with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as captured:
+            response = client.get(changelist_url(Center), params)
+        assert response.status_code == 200
+        assert response.context["cl"].result_count == total
+        assert len(response.context["cl"].result_list) == min(total, 50)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize("as_superuser", [False, True], ids=["department", "superuser"])
