@@ -22,11 +22,14 @@ the bootstrap-icons npm package (the version in the sprite's header):
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -46,13 +49,26 @@ SOURCES = ("templates", "accounts", "centers", "conferences", "reports", "inspec
 register = template.Library()
 
 
+@functools.lru_cache(maxsize=1)
+def _sprite_url() -> str:
+    # Once per process (a page names 10-20 icons, each a trip through the static
+    # storage): the static files do not move while it runs.
+    return static(SPRITE)
+
+
+@receiver(setting_changed)
+def _sprite_url_forget(setting, **kwargs):
+    if setting in {"STATIC_URL", "STORAGES"}:
+        _sprite_url.cache_clear()
+
+
 def icon(name: str, *, css_class: str = "", label: str = "") -> SafeString:
     """<svg> markup of one icon of the sprite. Without a label the icon is decorative
     (hidden from screen readers); with one it is an image named by the label."""
     if not NAME.match(name):
         raise ValueError(f"not an icon name: {name!r}")
     classes = f"bi {css_class}".strip()
-    href = f"{static(SPRITE)}#{name}"
+    href = f"{_sprite_url()}#{name}"
     if label:
         return format_html('<svg class="{}" role="img" aria-label="{}"><use href="{}"></use></svg>',
                            classes, label, href)

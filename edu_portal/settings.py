@@ -363,8 +363,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "edu_portal",
+            # A Redis host that does not answer costs a request one second, not the
+            # system's TCP timeout: the lists then build their page (edu_portal.fragments).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+# Sessions stay in the database only (not cached_db): with Redis down, signing in must
+# still work (tests/test_production.py); one query per request is the price.
 # The hot lists keep their rendered body in the cache between writes (edu_portal/fragments.py):
 # only where the cache is shared by every process, so that one's writes reach the others.
 FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", default=bool(REDIS_URL))
