@@ -6,13 +6,18 @@ current licence, search text) is decided by centers.services, called from here a
 every save, never re-implemented.
 """
 
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Expression
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from edu_portal import fragments
 from edu_portal.admin import ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin, site
 from edu_portal.concurrency import EditVersionAdminMixin
 from edu_portal.files import private_download
@@ -425,6 +431,69 @@ class CenterAdmin(ScopedAdminMixin, EditVersionAdminMixin, SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return CenterChangeList
+
+    # The changelist's search form, rows, pagination and filters (templates/admin/centers/
+    # fragments/) between writes, as the registry list keeps its body (edu_portal/fragments.py).
+    FRAGMENTS = {"fragment_search": "admin/centers/fragments/search.html",
+                 "fragment_result_list": "admin/centers/fragments/result_list.html",
+                 "fragment_pagination": "admin/centers/fragments/pagination.html",
+                 "fragment_filters": "admin/centers/fragments/filters.html"}
+
+    def changelist_view(self, request, extra_context=None):
+        cacheable = (request.method == "GET" and extra_context is None
+                     and not {IS_POPUP_VAR, TO_FIELD_VAR} & set(request.GET))
+        key = fragments.page_key(request, "CenterAdmin", self._fragment_permissions(request)) if cacheable else None
+        payload = fragments.get(key)
+        if payload is not None:
+            return self._changelist_frame(request, payload)
+        response = super().changelist_view(request, extra_context)
+        if not isinstance(response, TemplateResponse):  # a redirect (?e=1), an actions' answer
+            return response
+        context = response.context_data
+        payload = {name: render_to_string(template, context, request) for name, template in self.FRAGMENTS.items()}
+        cl = context["cl"]
+        payload.update(title=str(context["title"]), has_filters=cl.has_filters,
+                       selection_note=str(context["selection_note"]),
+                       selection_note_all=str(context["selection_note_all"]))
+        fragments.put(key, payload)
+        context.update(payload)
+        return response
+
+    def _fragment_permissions(self, request) -> tuple:
+        return (self.has_add_permission(request), self.has_change_permission(request),
+                self.has_delete_permission(request), tuple(self.get_actions(request)))
+
+    def _changelist_frame(self, request, payload: dict) -> TemplateResponse:
+        """The page around cached fragments: what Django's changelist_view gives its
+        template, but for the ChangeList itself, of which the frame reads three fields."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        actions = self.get_actions(request)
+        action_form = None
+        media = self.media
+        if actions:
+            action_form = self.action_form(auto_id=None)
+            media += action_form.media
+        request.current_app = self.admin_site.name
+        frame_cl = SimpleNamespace(opts=self.opts, formset=None, has_filters=payload["has_filters"],
+                                   date_hierarchy=None)
+        return TemplateResponse(request, self.change_list_template, {
+            **self.admin_site.each_context(request),
+            "module_name": str(self.opts.verbose_name_plural),
+            "subtitle": None,
+            "is_popup": False,
+            "to_field": None,
+            "cl": frame_cl,
+            "media": media,
+            "has_add_permission": self.has_add_permission(request),
+            "opts": self.opts,
+            "action_form": action_form,
+            "actions_on_top": self.actions_on_top,
+            "actions_on_bottom": self.actions_on_bottom,
+            "actions_selection_counter": self.actions_selection_counter,
+            "preserved_filters": self.get_preserved_filters(request),
+            **payload,
+        })
 
     # get_queryset: ScopedAdminMixin's, the scoped centers alone. No select_related (the
     # changelist applies list_select_related only to a queryset that has none yet), and no

@@ -213,3 +213,46 @@ def test_a_write_in_another_process_reaches_this_one(settings):
     )
     after = fragments.generation(fragments.REGISTRY)
     assert before and after and after != before
+
+
+# The centers' admin changelist (centers/admin.py: CenterAdmin.changelist_view)
+
+ADMIN_LIST = "/admin/centers/center/"
+
+
+def test_the_admin_changelist_reads_its_body_back(client, department_user, center, other_center):
+    client.force_login(department_user)
+    for query in ({}, {"q": "ngoai ngu"}, {"status__exact": "operating", "o": "-2"}):
+        with CaptureQueriesContext(connection) as first:
+            built = client.get(ADMIN_LIST, query)
+        with CaptureQueriesContext(connection) as second:
+            cached = client.get(ADMIN_LIST, query)
+        assert built.status_code == cached.status_code == 200
+        assert hasattr(built.context["cl"], "result_list") and not hasattr(cached.context["cl"], "result_list")
+        assert _page(cached) == _page(built)
+        assert len(second) < len(first)
+
+
+def test_an_admin_write_reaches_the_admin_changelist(client, department_user, center):
+    client.force_login(department_user)
+    client.get(ADMIN_LIST)
+    _rename(Center.objects.get(pk=center.pk))
+    page = client.get(ADMIN_LIST)
+    assert hasattr(page.context["cl"], "result_list")
+    assert "Trung tâm Tin học Hòa Bình Mới" in page.content.decode()
+
+
+def test_popups_and_posts_are_never_read_back(client, department_user, center):
+    client.force_login(department_user)
+    for _ in range(2):
+        page = client.get(ADMIN_LIST, {"_popup": "1", "_to_field": "id"})
+        assert hasattr(page.context["cl"], "result_list")
+
+
+def test_the_admin_changelist_still_refuses_who_may_not_see_it(client, department_user, inspector, center):
+    client.force_login(department_user)
+    client.get(ADMIN_LIST)
+    client.get(ADMIN_LIST)
+    client.force_login(inspector)
+    answers = {client.get(ADMIN_LIST).status_code for _ in range(2)}
+    assert answers <= {302, 403} and len(answers) == 1
