@@ -17,7 +17,6 @@ from geo.models import AdministrativeUnit
 
 from .choices import CheckResult, ComplaintStatus, Condition, InspectionStatus
 from .models import Complaint, Inspection, InspectionCheck, SanctionArticle, Violation
-from .flags import flags_check
 from .services import flags_record
 
 # A Department's checking team: since 1/7/2025 there is no Department inspectorate (Law on
@@ -120,7 +119,4 @@ def inspections_seed(*, province: AdministrativeUnit, today: datetime.date | Non
             )
             counts["complaints"] += int(created)
     flags_record(today=today)
-    # A first nightly check, so that the compliance page says when its flags were last
-    # re-derived, as it will on a server where beat runs (finds nothing to repair).
-    flags_check(today=today)
     return counts
