@@ -15,7 +15,8 @@ KIND = "Trung tâm ngoại ngữ"
 
 
 def _count(page) -> int:
-    text = page.get_by_text(re.compile(r"\d+ trung tâm có cảnh báo")).first.inner_text()
+    # The whole line: the freshness line above may say "đã sửa N trung tâm có cảnh báo...".
+    text = page.get_by_text(re.compile(r"^\d+ trung tâm có cảnh báo$")).first.inner_text()
     return int(re.search(r"\d+", text).group())
 
 
